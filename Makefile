@@ -1,0 +1,77 @@
+# MEDI@4SEC Community Portal. `make run` serves the portal; `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The environment `check --deploy` is run in: production-like, nothing secret.
+DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=portal.example.eu SITE_URL=https://portal.example.eu \
+	SECRET_KEY=deploy-check-$$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9') \
+	EMAIL_URL=smtp+tls://mailer.example.eu:587
+
+.PHONY: run test lint checks pytest browser-deps serve worker beat totp clean
+
+$(STAMP): pyproject.toml
+	@python_bin=$$(./.ci/find-python) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+		echo "Creating $(VENV) with $$python_bin"; rm -rf $(VENV); "$$python_bin" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+## run: set up, migrate, load demo content and serve on the embedded default
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Serving the portal at http://$(HOST):$(PORT)/ (emails are written to var/mail/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: lint, checks and the whole pytest suite (browser tests included)
+test: lint checks pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/djlint templates --lint
+
+checks: $(STAMP)
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	env $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+
+pytest: $(STAMP) browser-deps
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "ERROR: browser tests need /usr/bin/chromium: run 'sudo apt-get install -y chromium'"; exit 1; \
+		fi; \
+	fi
+
+## serve: gunicorn as in production (set DEBUG=false, SECRET_KEY, ALLOWED_HOSTS first)
+serve: $(STAMP)
+	$(PY) manage.py collectstatic --noinput
+	$(VENV)/bin/gunicorn medi4sec.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 30 \
+		--keep-alive 5 --max-requests 2000 --max-requests-jitter 200
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A medi4sec worker --loglevel INFO --concurrency 2
+
+beat: $(STAMP)
+	$(VENV)/bin/celery -A medi4sec beat --loglevel INFO --schedule var/celerybeat-schedule
+
+## totp: print the current two-factor code of a demo editor or moderator (who=elena|tomas)
+totp: $(STAMP)
+	@$(PY) manage.py demo_totp $(who)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles

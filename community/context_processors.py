@@ -1,0 +1,24 @@
+"""Template context shared by every page."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# The header lists each section once it exists; later features add their route names here.
+MAIN_NAV = [
+    (_("Case studies"), "knowledgebase:case_study_index"),
+    (_("Forums"), "community:forum_index"),
+    (_("Members"), "community:member_list"),
+    (_("Search"), "community:search"),
+]
+
+
+def navigation(request):
+    """Return the main navigation, marking the section the request is in."""
+    items = []
+    for label, route in MAIN_NAV:
+        try:
+            url = reverse(route)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "is_current": request.path.startswith(url)})
+    return {"main_nav": items}

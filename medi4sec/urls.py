@@ -1,0 +1,38 @@
+"""Root URL configuration: the community, the accounts, both admins and the Wagtail page tree."""
+
+from allauth.account.views import LoginView
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from community import views as community_views
+
+handler400 = "community.views.bad_request"
+handler403 = "community.views.permission_denied"
+handler404 = "community.views.page_not_found"
+handler500 = "community.views.server_error"
+handler429 = "community.views.too_many_requests"
+
+urlpatterns = [
+    path("healthz", community_views.healthz, name="healthz"),
+    path("readyz", community_views.readyz, name="readyz"),
+    # Both admin sites sign in through allauth, so its rate limits and two-factor step apply.
+    path("django-admin/login/", LoginView.as_view(), name="django_admin_login"),
+    path("admin/login/", LoginView.as_view(), name="wagtail_admin_login"),
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("", include("community.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Wagtail serves the page tree (home, case studies, standard pages) last.
+urlpatterns.append(path("", include(wagtail_urls)))

@@ -1,0 +1,79 @@
+"""A newcomer joins through a real browser; the entrance pages pass an axe-core scan."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def test_newcomer_signs_up_confirms_email_and_sees_their_account(page: Page, live_server):
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Join", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign Up")
+
+    page.get_by_label("Email").fill("newcomer@example.eu")
+    page.get_by_label("Username").fill("newcomer")
+    page.get_by_label("Password:", exact=True).fill("a-long-unusual-passphrase-7")
+    page.get_by_label("Password (again)").fill("a-long-unusual-passphrase-7")
+    page.get_by_role("button", name="Sign Up").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
+    path = re.sub(r"^https?://[^/]+", "", link)
+    page.goto(f"{live_server.url}{path}")
+    page.get_by_role("button", name="Confirm").click()
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("newcomer@example.eu")
+    page.get_by_label("Password:", exact=True).fill("a-long-unusual-passphrase-7")
+    page.get_by_role("button", name="Sign In").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_text("newcomer@example.eu")).to_be_visible()
+    expect(page.get_by_role("link", name="Your account")).to_be_visible()
+
+
+def test_signup_error_keeps_typed_values_in_the_browser(page: Page, live_server):
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.get_by_label("Email").fill("newcomer@example.eu")
+    page.get_by_label("Username").fill("newcomer")
+    page.get_by_label("Password:", exact=True).fill("password")
+    page.get_by_label("Password (again)").fill("password")
+    page.get_by_role("button", name="Sign Up").click()
+    expect(page.get_by_text("This password is too common.")).to_be_visible()
+    expect(page.get_by_label("Email")).to_have_value("newcomer@example.eu")
+    expect(page.get_by_label("Username")).to_have_value("newcomer")
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/signup/", "/accounts/login/", "/about/"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_entrance_pages_have_no_accessibility_violations(page: Page, live_server, path, scheme):
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"{live_server.url}{path}")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_skip_link_is_the_first_stop_for_keyboard_users(page: Page, live_server):
+    page.goto(f"{live_server.url}/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_layout_reflows_at_320_pixels(page: Page, live_server):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server.url}/")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 320

@@ -1,0 +1,113 @@
+"""Settings read from the environment, and the refusal to run production on development values."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from medi4sec.celery import app as celery_app
+from medi4sec.settings import mailer_from_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_django(env_overrides, code="import django; django.setup(); print('started')"):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
+    env |= {"DJANGO_SETTINGS_MODULE": "medi4sec.settings", **env_overrides}
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_production_refuses_to_start_without_secret_key_and_hosts():
+    result = run_django({"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "set SECRET_KEY and ALLOWED_HOSTS" in result.stderr
+    result = run_django({"DEBUG": "false", "SECRET_KEY": "x" * 50})
+    assert result.returncode != 0
+
+
+def test_production_starts_with_explicit_values():
+    result = run_django(
+        {"DEBUG": "false", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "portal.example.eu"},
+        code="import django; django.setup(); from django.conf import settings; "
+        "print(settings.SESSION_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True 31536000"
+
+
+def test_embedded_default_needs_no_services():
+    result = run_django(
+        {"DATABASE_URL": "", "REDIS_URL": "", "EMAIL_URL": ""},
+        code="import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'], "
+        "s.CELERY_TASK_ALWAYS_EAGER, s.MAILERS['default']['BACKEND'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "True",
+        "django.core.mail.backends.filebased.EmailBackend",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "smtp+tls://user:p%40ss@mail.example.eu:2587",
+            {
+                "host": "mail.example.eu",
+                "port": 2587,
+                "use_tls": True,
+                "use_ssl": False,
+                "username": "user",
+                "password": "p@ss",
+                "timeout": 10,
+            },
+        ),
+        (
+            "smtps://mail.example.eu",
+            {
+                "host": "mail.example.eu",
+                "port": 465,
+                "use_tls": False,
+                "use_ssl": True,
+                "timeout": 10,
+            },
+        ),
+        (
+            "smtp://127.0.0.1:1025?timeout=3",
+            {"host": "127.0.0.1", "port": 1025, "use_tls": False, "use_ssl": False, "timeout": 3},
+        ),
+    ],
+)
+def test_email_url_becomes_a_mailer(url, expected):
+    assert mailer_from_url(url) == {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": expected,
+    }
+
+
+def test_file_email_url_writes_to_a_folder():
+    assert mailer_from_url("file:///tmp/mails") == {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": "/tmp/mails"},
+    }
+
+
+def test_postgres_installs_contrib_postgres():
+    assert ("django.contrib.postgres" in settings.INSTALLED_APPS) == settings.IS_POSTGRES
+
+
+def test_celery_acknowledges_late_and_uses_the_configured_broker():
+    conf = celery_app.conf
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.broker_url == (settings.REDIS_URL or "memory://")
+    assert conf.task_always_eager is (not settings.REDIS_URL)
