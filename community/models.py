@@ -69,3 +69,43 @@ class Profile(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_stakeholder_type_display()})"
+
+
+class WorkingGroup(models.Model):
+    """A named group of members that content with the "group" audience is published for."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_open_to_requests = models.BooleanField(_("members may ask to join"), default=True)
+    members = models.ManyToManyField(
+        User, through="WorkingGroupMembership", related_name="working_groups", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("working group")
+
+    def __str__(self):
+        return self.name
+
+
+class WorkingGroupMembership(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        MEMBER = "member", _("Member")
+
+    group = models.ForeignKey(WorkingGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="group_memberships")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="unique_group_membership"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.group} ({self.status})"

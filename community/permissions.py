@@ -1,19 +1,75 @@
-"""Who may see and do what: one rule, one place, used by views, querysets and templates alike."""
+"""Who may see and do what: one rule, one place, used by views, querysets and templates alike.
+
+Every forum and case study has an audience (``community.models.Audience``). ``can_see`` answers for
+one object; ``audience_q`` expresses the same rule as a query filter for ``visible_to(user)``
+queryset methods, so listings, counts and search never disagree with the detail pages.
+"""
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Audience
+from .models import Audience, WorkingGroupMembership
 
 
 def is_verified_practitioner(user) -> bool:
-    """Return whether *user* is a practitioner whose verification has not expired."""
+    """Return whether *user* is a practitioner whose verification has not expired today."""
     if not user.is_authenticated:
         return False
     profile = getattr(user, "profile", None)
     return bool(
         profile and profile.verified_until and profile.verified_until >= timezone.localdate()
     )
+
+
+def working_group_ids(user) -> frozenset[int]:
+    """Return the ids of the working groups *user* belongs to, remembered for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_working_group_ids"):
+        user._working_group_ids = frozenset(
+            WorkingGroupMembership.objects.filter(
+                user=user, status=WorkingGroupMembership.Status.MEMBER
+            ).values_list("group_id", flat=True)
+        )
+    return user._working_group_ids
+
+
+def can_see(user, obj) -> bool:
+    """Return whether *user* may see *obj*, anything with ``audience`` and ``group_id``."""
+    audience = obj.audience
+    if audience == Audience.PUBLIC:
+        return True
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    if audience == Audience.MEMBERS:
+        return True
+    if audience == Audience.VERIFIED:
+        return is_verified_practitioner(user)
+    if audience == Audience.GROUP:
+        return obj.group_id is not None and obj.group_id in working_group_ids(user)
+    return False
+
+
+def audience_q(user, prefix: str = "") -> Q:
+    """Return a filter that keeps what *user* may see; *prefix* leads to the audience fields.
+
+    ``Thread.objects.filter(audience_q(user, "forum__"))`` keeps threads of visible forums.
+    """
+    public = Q(**{f"{prefix}audience": Audience.PUBLIC})
+    if not user.is_authenticated or not user.is_active:
+        return public
+    if user.is_staff:
+        return Q()
+    visible = public | Q(**{f"{prefix}audience": Audience.MEMBERS})
+    if is_verified_practitioner(user):
+        visible |= Q(**{f"{prefix}audience": Audience.VERIFIED})
+    group_ids = working_group_ids(user)
+    if group_ids:
+        visible |= Q(**{f"{prefix}audience": Audience.GROUP, f"{prefix}group_id__in": group_ids})
+    return visible
 
 
 def has_verified_email(user) -> bool:
@@ -23,23 +79,6 @@ def has_verified_email(user) -> bool:
     from allauth.account.models import EmailAddress
 
     return EmailAddress.objects.filter(user=user, verified=True).exists()
-
-
-def can_see_audience(user, audience, group_id=None, *, user_group_ids=frozenset()) -> bool:
-    """Return whether *user* may see content published for *audience*."""
-    if audience == Audience.PUBLIC:
-        return True
-    if not user.is_authenticated:
-        return False
-    if user.is_staff:
-        return True
-    if audience == Audience.MEMBERS:
-        return True
-    if audience == Audience.VERIFIED:
-        return is_verified_practitioner(user)
-    if audience == Audience.GROUP:
-        return group_id is not None and group_id in user_group_ids
-    return False
 
 
 def must_use_two_factor(user) -> bool:
