@@ -212,3 +212,17 @@ def test_staff_with_two_factor_are_asked_for_a_code_at_log_in(client):
     assert response.status_code == 302
     assert response.url == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
+
+
+def test_member_adds_an_email_address_that_must_be_confirmed(client, member):
+    client.force_login(member)
+    response = client.post(
+        reverse("account_email"), {"action_add": "", "email": "work@police.example.eu"}
+    )
+    assert response.status_code == 302
+    address = EmailAddress.objects.get(email="work@police.example.eu")
+    assert address.verified is False
+    assert mail.outbox[-1].to == ["work@police.example.eu"]
+    client.post(confirmation_link(mail.outbox[-1]))
+    address.refresh_from_db()
+    assert address.verified is True

@@ -117,3 +117,20 @@ def test_readyz_is_503_when_the_broker_is_unreachable(client):
         response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] == {"ok": False, "error": "ConnectionError"}
+
+
+def test_expired_form_gets_the_styled_403(member):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    response = client.post("/settings/", {"user-display_name": "x"})
+    assert response.status_code == 403
+    assert b"This form has expired" in response.content
+    assert b'class="site-header"' in response.content
+
+
+def test_bad_host_gets_the_styled_400(client):
+    response = client.get("/", HTTP_HOST="evil.example.com")
+    assert response.status_code == 400
+    assert b"We could not understand that request" in response.content
