@@ -1,12 +1,13 @@
 """Views of the community half: parse input, call a queryset, service or permission, render."""
 
+import sys
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -112,5 +113,12 @@ def csrf_failure(request, reason=""):
 
 
 def server_error(request):
-    """Render the 500 page without request context: the failure may lie in the database."""
+    """Render the 500 page without request context: the failure may lie in the database.
+
+    A database that cannot be reached is an outage, not a bug: answer 503 with Retry-After.
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
     return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -11,6 +11,9 @@ app = Celery("medi4sec")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Connect the one-JSON-line-per-task log signals.
+import medi4sec.logging  # noqa: E402, F401
+
 
 @task_prerun.connect
 @task_postrun.connect

@@ -1,3 +1,4 @@
+from django.db import OperationalError
 from django.urls import path
 
 
@@ -5,5 +6,9 @@ def boom(request):
     raise RuntimeError("deliberate failure")
 
 
-urlpatterns = [path("boom/", boom)]
+def database_gone(request):
+    raise OperationalError("connection to server at 127.0.0.1 failed")
+
+
+urlpatterns = [path("boom/", boom), path("database-gone/", database_gone)]
 handler500 = "community.views.server_error"
