@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml
 ## run: set up, migrate, load demo content and serve on the embedded default
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo
 	@echo "Serving the portal at http://$(HOST):$(PORT)/ (emails are written to var/mail/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -127,10 +127,21 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "medi4sec.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "medi4sec",
-        }
+            "OPTIONS": {
+                "FALLBACK": "fallback",
+                "socket_connect_timeout": 0.5,
+                "socket_timeout": 1.0,
+            },
+        },
+        # Where cache entries (rate-limit counters included) live while Redis is down.
+        "fallback": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cache_fallback",
+            "KEY_PREFIX": "medi4sec",
+        },
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
