@@ -333,3 +333,10 @@ LOGGING = {
     },
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Knowledge base
+# Scheduled publishing and expiry of pages happen when publish_scheduled runs: every minute.
+CELERY_BEAT_SCHEDULE["publish-scheduled-pages"] = {
+    "task": "knowledgebase.tasks.publish_scheduled_pages",
+    "schedule": 60.0,
+}

@@ -27,6 +27,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("", include("community.urls")),
+    path("", include("knowledgebase.urls")),
 ]
 
 if settings.DEBUG:

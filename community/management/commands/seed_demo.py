@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from community.demo import DEMO_PASSWORD, seed_members
+from knowledgebase.demo import seed_case_studies
 
 
 class Command(BaseCommand):
@@ -8,6 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         seeded = seed_members()
+        seed_case_studies()
         self.stdout.write(self.style.SUCCESS("Demo content is ready. Demo accounts:"))
         for demo, user in seeded:
             if not demo.label:

@@ -1,0 +1,234 @@
+"""The case study library: facet filters that combine, counts beside each value, pagination.
+
+Every facet reads one GET parameter that may repeat; all values given must match, so that
+``?theme=dark-web&theme=trolling`` keeps case studies with both themes and contradictory filters
+(``?classification=good&classification=bad``) simply leave nothing. Unknown values match
+nothing. Counts say how many case studies the viewer would find after choosing that value, and
+only count case studies the viewer may see. Each facet costs one grouped query, whatever the
+number of case studies or values.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
+
+from .countries import COUNTRY_CHOICES
+from .models import Actor, CaseStudyPage, Classification, Platform, Theme
+
+PER_PAGE = 12
+MAX_QUERY_LENGTH = 200
+MAX_VALUES_PER_FACET = 10
+MAX_TAGS = 30
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    is_selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    legend: str
+    is_multiple: bool
+    values: list[FacetValue] = field(default_factory=list)
+    has_selection: bool = False
+
+
+class Library:
+    """The filtered, counted and paginated case studies of one request."""
+
+    # name, legend, whether several values can be chosen (checkboxes) or one (radios)
+    FACETS = [
+        ("classification", _("Classification"), False),
+        ("theme", _("Theme"), True),
+        ("actor", _("Actor"), True),
+        ("platform", _("Platform"), True),
+        ("country", _("Country"), False),
+        ("year", _("Year"), False),
+        ("tag", _("Tag"), True),
+    ]
+
+    def __init__(self, index_page, request):
+        self.index_page = index_page
+        self.user = request.user
+        self.selected = {
+            name: list(dict.fromkeys(v for v in request.GET.getlist(name) if v))[
+                :MAX_VALUES_PER_FACET
+            ]
+            for name, _legend, _multiple in self.FACETS
+        }
+        self.query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+        self.visible = CaseStudyPage.objects.child_of(index_page).visible_to(self.user).order_by()
+        self.results = self.filter(self.visible)
+        self.page_obj = self.paginate(request.GET.get("page", "1"))
+        self.facets = [
+            self.facet(name, legend, is_multiple) for name, legend, is_multiple in self.FACETS
+        ]
+
+    # Filtering
+
+    def filter(self, queryset, skip=None):
+        """Return *queryset* narrowed by every selected value, except those of facet *skip*."""
+        if self.query:
+            queryset = queryset.filter(
+                Q(title__icontains=self.query) | Q(summary__icontains=self.query)
+            )
+        for name, values in self.selected.items():
+            if name == skip:
+                continue
+            for value in values:
+                queryset = queryset.filter(self.condition(name, value))
+        return queryset
+
+    @staticmethod
+    def condition(name, value):
+        """Return the filter for one facet value; a value that cannot match matches nothing."""
+        lookups = {
+            "classification": "classification",
+            "theme": "themes__slug",
+            "platform": "platforms__slug",
+            "actor": "actors__code",
+            "country": "country",
+            "tag": "tags__slug",
+        }
+        if name == "year":
+            if not value.isdigit() or len(value) > 4:
+                return Q(pk__in=[])
+            return Q(year=int(value))
+        if name in {"theme", "platform", "actor", "tag"}:
+            # One subquery per value keeps several values of one facet from sharing a join.
+            return Q(pk__in=CaseStudyPage.objects.filter(**{lookups[name]: value}).values("pk"))
+        return Q(**{lookups[name]: value})
+
+    def paginate(self, number):
+        paginator = Paginator(
+            self.results.for_cards().order_by("-first_published_at", "-pk"), PER_PAGE
+        )
+        try:
+            return paginator.page(number)
+        except (EmptyPage, PageNotAnInteger) as error:
+            raise Http404(_("There is no such page of case studies.")) from error
+
+    # Facet counts
+
+    def facet(self, name, legend, is_multiple):
+        # Choosing one more value of a multiple facet narrows the current results; choosing a
+        # value of a single facet replaces its current value, so it counts without it.
+        base = self.results if is_multiple else self.filter(self.visible, skip=name)
+        counts = getattr(self, f"count_{name}")(base.values("pk"))
+        selected = set(self.selected[name])
+        values = [
+            FacetValue(value, label, count, value in selected)
+            for value, label, count in counts
+            if count or value in selected
+        ]
+        return Facet(name, legend, is_multiple, values, has_selection=bool(selected))
+
+    def count_classification(self, pks):
+        counts = self._group_counts(pks, "classification")
+        return [(value, label, counts.get(value, 0)) for value, label in Classification.choices]
+
+    def count_country(self, pks):
+        counts = self._group_counts(pks, "country")
+        return [(code, name, counts[code]) for code, name in COUNTRY_CHOICES if code in counts]
+
+    def count_year(self, pks):
+        counts = self._group_counts(pks, "year")
+        return [(str(year), str(year), counts[year]) for year in sorted(counts, reverse=True)]
+
+    def count_theme(self, pks):
+        return self._related_counts(Theme.objects.all(), pks, "slug", "name")
+
+    def count_platform(self, pks):
+        return self._related_counts(Platform.objects.all(), pks, "slug", "name")
+
+    def count_actor(self, pks):
+        actors = Actor.objects.annotate(n=Count("case_studies", filter=Q(case_studies__in=pks)))
+        return [(actor.code, actor.get_code_display(), actor.n) for actor in actors]
+
+    def count_tag(self, pks):
+        tags = (
+            Tag.objects.filter(knowledgebase_casestudytag_items__content_object__in=pks)
+            .annotate(n=Count("knowledgebase_casestudytag_items"))
+            .order_by("-n", "name")[:MAX_TAGS]
+        )
+        return [(tag.slug, tag.name, tag.n) for tag in tags]
+
+    @staticmethod
+    def _group_counts(pks, field_name):
+        rows = (
+            CaseStudyPage.objects.filter(pk__in=pks)
+            .values(field_name)
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        # Case studies without a country or a year are counted under no value.
+        return {row[field_name]: row["n"] for row in rows if row[field_name] not in {None, ""}}
+
+    @staticmethod
+    def _related_counts(queryset, pks, value_field, label_field):
+        rows = queryset.annotate(n=Count("case_studies", filter=Q(case_studies__in=pks)))
+        return [(getattr(row, value_field), getattr(row, label_field), row.n) for row in rows]
+
+    # Links that keep the filters
+
+    @property
+    def is_filtered(self):
+        return bool(self.query or any(self.selected.values()))
+
+    def params(self):
+        pairs = [("q", self.query)] if self.query else []
+        for name, values in self.selected.items():
+            pairs.extend((name, value) for value in values)
+        return pairs
+
+    def querystring(self, pairs):
+        return f"?{urlencode(pairs)}" if pairs else "?"
+
+    def page_url(self, number):
+        """Return the query string of page *number* with the current filters."""
+        pairs = self.params()
+        if number != 1:
+            pairs.append(("page", number))
+        return self.querystring(pairs)
+
+    def active_filters(self):
+        """Return each chosen filter with a link that removes it and keeps the others."""
+        labels = {facet.name: {v.value: v.label for v in facet.values} for facet in self.facets}
+        legends = {facet.name: facet.legend for facet in self.facets}
+        active = []
+        if self.query:
+            pairs = [pair for pair in self.params() if pair[0] != "q"]
+            active.append(
+                {"legend": _("Text"), "label": self.query, "url": self.querystring(pairs)}
+            )
+        for name, values in self.selected.items():
+            for value in values:
+                pairs = [pair for pair in self.params() if pair != (name, value)]
+                active.append(
+                    {
+                        "legend": legends[name],
+                        "label": labels[name].get(value, value),
+                        "url": self.querystring(pairs),
+                    }
+                )
+        return active
+
+    def pagination(self):
+        """Return the links of the page navigation, keeping the filters."""
+        page = self.page_obj
+        return {
+            "previous": self.page_url(page.previous_page_number()) if page.has_previous() else "",
+            "next": self.page_url(page.next_page_number()) if page.has_next() else "",
+            "number": page.number,
+            "count": page.paginator.num_pages,
+        }
