@@ -49,6 +49,11 @@ def is_local_image(src: str) -> bool:
     )
 
 
+def member_profile_url(username: str) -> str:
+    """Return the stable public URL of a member's profile (the page itself comes later)."""
+    return f"/members/{username}/"
+
+
 def _mentions_rule(state):
     """Turn ``@username`` in text (outside links, code and quotes) into profile links."""
     found = state.env.setdefault("mentions", set())
@@ -80,7 +85,7 @@ def _split_mentions(text, found):
         if match.start() > last:
             tokens.append(_text(text[last : match.start()]))
         link = Token("link_open", "a", 1)
-        link.attrs = {"href": f"/members/{username}/"}
+        link.attrs = {"href": member_profile_url(username)}
         tokens.extend([link, _text(f"@{username}"), Token("link_close", "a", -1)])
         found.add(username)
         last = match.end()

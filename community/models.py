@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from .querysets import ForumQuerySet, PostQuerySet, ThreadQuerySet
+from .querysets import ForumQuerySet, NotificationQuerySet, PostQuerySet, ThreadQuerySet
 
 
 class Audience(models.TextChoices):
@@ -390,6 +390,8 @@ class Notification(models.Model):
     is_read = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at", "-pk"]

@@ -25,20 +25,21 @@ class ForumQuerySet(models.QuerySet):
         return self.select_related("last_thread__last_post__author")
 
 
-class ThreadQuerySet(models.QuerySet):
-    SORTS = {
-        "activity": ["-is_pinned", "-last_activity_at", "-pk"],
-        "newest": ["-is_pinned", "-created_at", "-pk"],
-        "replies": ["-is_pinned", "-post_count", "-last_activity_at", "-pk"],
-    }
+THREAD_SORTS = {
+    "activity": ["-is_pinned", "-last_activity_at", "-pk"],
+    "newest": ["-is_pinned", "-created_at", "-pk"],
+    "replies": ["-is_pinned", "-post_count", "-last_activity_at", "-pk"],
+}
 
+
+class ThreadQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Return the threads in forums *user* may see."""
         return self.filter(_audience_q(user, "forum__"))
 
     def sorted_by(self, key):
-        """Order pinned threads first, then by *key* (see ``SORTS``; default: activity)."""
-        return self.order_by(*self.SORTS.get(key, self.SORTS["activity"]))
+        """Order pinned threads first, then by *key* (see ``THREAD_SORTS``; default: activity)."""
+        return self.order_by(*THREAD_SORTS.get(key, THREAD_SORTS["activity"]))
 
     def with_last_post(self):
         """Fetch the author and the last post (with its author) of each thread."""
@@ -46,11 +47,7 @@ class ThreadQuerySet(models.QuerySet):
 
     def with_tags(self):
         """Prefetch the tags of each thread into ``thread.tag_list``."""
-        from taggit.models import Tag
-
-        return self.prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="tag_list")
-        )
+        return self.prefetch_related(Prefetch("tags", to_attr="tag_list"))
 
     def with_read_state(self, user):
         """Prefetch *user*'s read marker into ``thread.read_markers`` (empty for visitors)."""
@@ -84,3 +81,18 @@ class PostQuerySet(models.QuerySet):
                 "reactions", queryset=Reaction.objects.filter(user=user), to_attr="my_reactions"
             )
         )
+
+
+class NotificationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Return *user*'s own notifications about threads they may still see."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(_audience_q(user, "thread__forum__"), recipient=user)
+
+    def unread(self):
+        return self.filter(is_read=False)
+
+    def for_listing(self):
+        """Fetch the thread, the post it leads to and who acted, with each notification."""
+        return self.select_related("thread", "post", "actor")

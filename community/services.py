@@ -1,8 +1,26 @@
 """Writes with side effects, as keyword-only functions named ``<entity>_<action>``."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F, Subquery
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.models import Tag
 
-from .models import Profile, User
+from . import caching, markdown
+from .models import (
+    Follow,
+    FollowLevel,
+    Forum,
+    Notification,
+    Post,
+    PostRevision,
+    Profile,
+    Reaction,
+    Thread,
+    ThreadRead,
+    User,
+)
+from .permissions import can_see
 
 
 def profile_get_or_create(*, user: User) -> Profile:
@@ -21,3 +39,291 @@ def profile_update(*, user: User, display_name: str, **fields) -> Profile:
         setattr(profile, name, value)
     profile.save()
     return profile
+
+
+# Forums ---------------------------------------------------------------------------------------
+# Counters are changed here only, with F() expressions, inside the transaction of the write.
+# Notifications are created in the same transaction (there are few recipients per post); the
+# anonymous page cache is invalidated once the write is committed.
+
+
+def _invalidate_pages():
+    transaction.on_commit(caching.bump)
+
+
+def _unique_slug_text(title: str) -> str:
+    return slugify(title)[:200].strip("-") or "thread"
+
+
+def _post_add(*, thread: Thread, author: User, body: str, now) -> tuple[Post, markdown.Rendered]:
+    """Append a post to *thread* and move every counter and marker that depends on it."""
+    rendered = markdown.render(body)
+    # The update locks the thread row until commit, so numbers are handed out one at a time.
+    Thread.objects.filter(pk=thread.pk).update(post_count=F("post_count") + 1, last_activity_at=now)
+    number = Thread.objects.filter(pk=thread.pk).values_list("post_count", flat=True).get()
+    post = Post.objects.create(
+        thread=thread,
+        author=author,
+        number=number,
+        body_markdown=body,
+        body_html=rendered.html,
+        created_at=now,
+    )
+    Thread.objects.filter(pk=thread.pk).update(last_post=post)
+    Forum.objects.filter(pk=thread.forum_id).update(
+        post_count=F("post_count") + 1, last_thread=thread
+    )
+    thread.post_count, thread.last_post, thread.last_activity_at = number, post, now
+    _read_marker_move(user=author, thread=thread, number=number)
+    return post, rendered
+
+
+@transaction.atomic
+def thread_create(
+    *, author: User, forum: Forum, title: str, body: str, tags: list[str] | None = None
+) -> Thread:
+    """Start a thread in *forum* with its first post; *author* watches it from now on."""
+    now = timezone.now()
+    thread = Thread.objects.create(
+        forum=forum,
+        author=author,
+        title=title,
+        slug=_unique_slug_text(title),
+        created_at=now,
+        last_activity_at=now,
+    )
+    if tags:
+        thread.tags.set(tags)
+    Forum.objects.filter(pk=forum.pk).update(thread_count=F("thread_count") + 1)
+    post, rendered = _post_add(thread=thread, author=author, body=body, now=now)
+    Follow.objects.update_or_create(
+        user=author, thread=thread, defaults={"level": FollowLevel.WATCHING, "updated_at": now}
+    )
+    watchers = _new_thread_watchers(thread=thread, tags=tags or [])
+    _notify(
+        post=post,
+        rendered=rendered,
+        actor=author,
+        watchers=watchers,
+        kind=Notification.Kind.NEW_THREAD,
+    )
+    _invalidate_pages()
+    return thread
+
+
+@transaction.atomic
+def post_create(*, author: User, thread: Thread, body: str) -> Post:
+    """Reply in *thread*; the author watches it unless they chose otherwise before."""
+    now = timezone.now()
+    post, rendered = _post_add(thread=thread, author=author, body=body, now=now)
+    Follow.objects.get_or_create(
+        user=author, thread=thread, defaults={"level": FollowLevel.WATCHING, "updated_at": now}
+    )
+    watchers = set(
+        Follow.objects.filter(thread=thread, level=FollowLevel.WATCHING).values_list(
+            "user_id", flat=True
+        )
+    )
+    _notify(
+        post=post, rendered=rendered, actor=author, watchers=watchers, kind=Notification.Kind.REPLY
+    )
+    _invalidate_pages()
+    return post
+
+
+@transaction.atomic
+def post_edit(*, editor: User, post: Post, body: str) -> Post:
+    """Change the text of *post*, keeping the old text as a revision; notify new mentions."""
+    if body == post.body_markdown:
+        return post
+    now = timezone.now()
+    previous = markdown.render(post.body_markdown)
+    PostRevision.objects.create(
+        post=post, editor=editor, body_markdown=post.body_markdown, created_at=now
+    )
+    rendered = markdown.render(body)
+    post.body_markdown, post.body_html, post.updated_at = body, rendered.html, now
+    post.save(update_fields=["body_markdown", "body_html", "updated_at"])
+    rendered.mentions -= previous.mentions
+    _notify(post=post, rendered=rendered, actor=editor, watchers=set(), kind=None, quotes=False)
+    _invalidate_pages()
+    return post
+
+
+@transaction.atomic
+def post_delete(*, actor: User, post: Post) -> Post:
+    """Hide *post*: it keeps its number and place in the thread, its text is no longer shown."""
+    if post.is_deleted:
+        return post
+    post.is_deleted, post.deleted_at = True, timezone.now()
+    post.save(update_fields=["is_deleted", "deleted_at"])
+    latest_shown = (
+        Post.objects.filter(thread=post.thread_id, is_deleted=False)
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    Thread.objects.filter(pk=post.thread_id, last_post=post).update(
+        last_post=Subquery(latest_shown)
+    )
+    _invalidate_pages()
+    return post
+
+
+@transaction.atomic
+def reaction_toggle(*, user: User, post: Post, kind: str = Reaction.Kind.HELPFUL) -> bool:
+    """Add *user*'s reaction to *post*, or take it back; return whether it is there now."""
+    deleted, _detail = Reaction.objects.filter(post=post, user=user, kind=kind).delete()
+    if deleted:
+        Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") - 1)
+        is_active = False
+    else:
+        try:
+            with transaction.atomic():
+                Reaction.objects.create(post=post, user=user, kind=kind)
+        except IntegrityError:
+            return True  # a double submission already added it
+        Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") + 1)
+        is_active = True
+    _invalidate_pages()
+    return is_active
+
+
+def follow_set(
+    *,
+    user: User,
+    level: str,
+    thread: Thread | None = None,
+    forum: Forum | None = None,
+    tag: Tag | None = None,
+) -> Follow:
+    """Set how closely *user* follows one thread, forum or tag."""
+    follow, _created = Follow.objects.update_or_create(
+        user=user,
+        thread=thread,
+        forum=forum,
+        tag=tag,
+        defaults={"level": level, "updated_at": timezone.now()},
+    )
+    return follow
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark *user*'s notifications with *ids* (all of them when None) read; return how many."""
+    unread = Notification.objects.filter(recipient=user, is_read=False)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(is_read=True)
+
+
+@transaction.atomic
+def thread_mark_read(*, user: User, thread: Thread, number: int, marker=None) -> None:
+    """Record that *user* has been shown *thread* up to post *number*.
+
+    *marker* is the member's ThreadRead when the caller has it already (saves a query).
+    Counts the member's first visit, and reads out the thread's notifications they have now seen.
+    """
+    if marker is not None and marker.last_read_number >= number:
+        return
+    if _read_marker_move(user=user, thread=thread, number=number):
+        Thread.objects.filter(pk=thread.pk).update(view_count=F("view_count") + 1)
+    Notification.objects.filter(
+        recipient=user, thread=thread, is_read=False, post__number__lte=number
+    ).update(is_read=True)
+
+
+def _read_marker_move(*, user: User, thread: Thread, number: int) -> bool:
+    """Move *user*'s read marker in *thread* forward to *number*; return whether it is new."""
+    now = timezone.now()
+    moved = ThreadRead.objects.filter(user=user, thread=thread, last_read_number__lt=number).update(
+        last_read_number=number, updated_at=now
+    )
+    if moved:
+        return False
+    _marker, created = ThreadRead.objects.get_or_create(
+        user=user, thread=thread, defaults={"last_read_number": number, "updated_at": now}
+    )
+    return created
+
+
+def _new_thread_watchers(*, thread: Thread, tags: list[str]) -> set[int]:
+    forum_follows = dict(
+        Follow.objects.filter(forum=thread.forum_id).values_list("user_id", "level")
+    )
+    watchers = {
+        user_id for user_id, level in forum_follows.items() if level == FollowLevel.WATCHING
+    }
+    if tags:
+        watchers |= set(
+            Follow.objects.filter(
+                tag__in=thread.tags.all(), level=FollowLevel.WATCHING
+            ).values_list("user_id", flat=True)
+        )
+    # Muting a forum silences it, even for a tag the member watches.
+    return {user_id for user_id in watchers if forum_follows.get(user_id) != FollowLevel.MUTED}
+
+
+NOTIFICATION_PRIORITY = [Notification.Kind.MENTION, Notification.Kind.QUOTE]
+
+
+def _notify(*, post, rendered, actor, watchers, kind, quotes=True) -> None:
+    """Tell each member once about *post*: a mention beats a quote beats watching.
+
+    Only members who may see the thread hear about it, and nobody hears about their own post or
+    about a thread they muted.
+    """
+    thread = post.thread
+    candidates: dict[int, str] = dict.fromkeys(watchers, kind) if kind else {}
+    if quotes:
+        quoted_ids = markdown.quoted_post_ids(post.body_markdown)
+        quoted_authors = (
+            Post.objects.visible_to(actor)
+            .filter(pk__in=quoted_ids, author__isnull=False)
+            .values_list("author_id", flat=True)
+        )
+        for user_id in quoted_authors:
+            candidates[user_id] = Notification.Kind.QUOTE
+    if rendered.mentions:
+        for user_id in User.objects.filter(username__in=rendered.mentions).values_list(
+            "pk", flat=True
+        ):
+            candidates[user_id] = Notification.Kind.MENTION
+    candidates.pop(actor.pk, None)
+    if not candidates:
+        return
+    muted = set(
+        Follow.objects.filter(
+            thread=thread, user__in=candidates, level=FollowLevel.MUTED
+        ).values_list("user_id", flat=True)
+    )
+    recipients = User.objects.filter(pk__in=set(candidates) - muted, is_active=True).select_related(
+        "profile"
+    )
+    for recipient in recipients:
+        if can_see(recipient, thread.forum):
+            _notification_add(
+                recipient=recipient, kind=candidates[recipient.pk], post=post, actor=actor
+            )
+
+
+def _notification_add(*, recipient: User, kind: str, post: Post, actor: User) -> None:
+    """Add one event to *recipient*'s unread entry for this thread and kind, or start one."""
+    now = timezone.now()
+    unread = Notification.objects.filter(
+        recipient=recipient, thread=post.thread_id, kind=kind, is_read=False
+    )
+    if unread.update(count=F("count") + 1, actor=actor, updated_at=now):
+        return
+    try:
+        with transaction.atomic():
+            Notification.objects.create(
+                recipient=recipient,
+                kind=kind,
+                thread_id=post.thread_id,
+                post=post,
+                actor=actor,
+                created_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        # Another reply created the entry a moment ago: join it.
+        unread.update(count=F("count") + 1, actor=actor, updated_at=now)

@@ -1,0 +1,72 @@
+"""Whole-page caching of forum pages for anonymous visitors.
+
+Visitors who are not signed in can only ever see public forums, so the page for one URL is the
+same for all of them. It is kept under a version number that every change to forum content
+(services) or to a forum's audience (admin, snippets) increases, so a stale page is never served.
+Pages are stored with a placeholder for the CSP nonce, which is filled in on every response.
+"""
+
+import hashlib
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+VERSION_KEY = "forums:version"
+NONCE_PLACEHOLDER = "__CSP_NONCE__"
+TIMEOUT = 10 * 60
+
+
+def version() -> int:
+    """Return the current content version (starting at 1)."""
+    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+
+
+def bump(**_kwargs) -> None:
+    """Invalidate every cached page by moving to a new content version."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def _cacheable(request) -> bool:
+    # A session or a messages cookie may carry something for this visitor alone.
+    return (
+        request.method in {"GET", "HEAD"}
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def _key(request) -> str:
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"forums:page:{version()}:{digest}"
+
+
+def cache_page_for_visitors(view):
+    """Serve *view*'s successful pages to anonymous visitors from the cache."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        key = _key(request)
+        nonce = str(request._csp_nonce) if hasattr(request, "_csp_nonce") else ""
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            return HttpResponse(
+                content.replace(NONCE_PLACEHOLDER, nonce), content_type=content_type
+            )
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            content = response.content.decode()
+            if nonce:
+                content = content.replace(nonce, NONCE_PLACEHOLDER)
+            cache.set(key, (content, response["Content-Type"]), TIMEOUT)
+        return response
+
+    return wrapper
