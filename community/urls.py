@@ -1,10 +1,36 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "community"
 
 urlpatterns = [
     path("settings/", views.account_settings, name="settings"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+]
+
+urlpatterns += [
+    path("forums/", views.forum_index, name="forum_index"),
+    path("forums/<slug:slug>/", views.forum_detail, name="forum_detail"),
+    path("forums/<slug:slug>/new/", views.thread_create, name="thread_create"),
+    path(
+        "forums/<slug:key>/follow/",
+        views.follow_update,
+        {"kind": "forum"},
+        name="forum_follow",
+    ),
+    path("t/<int:thread_id>/<slug:slug>/", views.thread_detail, name="thread_detail"),
+    path("t/<int:thread_id>/<slug:slug>/unread/", views.thread_unread, name="thread_unread"),
+    path("t/<int:thread_id>/reply/", views.post_create, name="post_create"),
+    path("t/<int:key>/follow/", views.follow_update, {"kind": "thread"}, name="thread_follow"),
+    path("tags/<slug:key>/follow/", views.follow_update, {"kind": "tag"}, name="tag_follow"),
+    path("p/<int:post_id>/", views.post_permalink, name="post_permalink"),
+    path("p/<int:post_id>/edit/", views.post_edit, name="post_edit"),
+    path("p/<int:post_id>/history/", views.post_history, name="post_history"),
+    path("p/<int:post_id>/delete/", views.post_delete, name="post_delete"),
+    path("p/<int:post_id>/helpful/", views.reaction_toggle, name="reaction_toggle"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read/", views.notifications_mark_read, name="notifications_mark_read"),
+    path("feeds/forums/", feeds.LatestThreadsFeed(), name="feed_threads"),
+    path("feeds/forums/<slug:slug>/", feeds.ForumThreadsFeed(), name="feed_forum"),
 ]

@@ -1,0 +1,64 @@
+"""Template helpers for the forums: the permission predicates as filters, and small URL helpers.
+
+Templates ask the same predicates as views (``forum_permissions``), never a rule of their own.
+"""
+
+from django import template
+
+from community import forum_permissions
+from community.markdown import member_profile_url
+from community.models import Notification
+
+register = template.Library()
+
+
+@register.filter
+def can_edit_post(user, post):
+    return forum_permissions.can_edit_post(user, post)
+
+
+@register.filter
+def can_delete_post(user, post):
+    return forum_permissions.can_delete_post(user, post)
+
+
+@register.filter
+def can_react(user, post):
+    return forum_permissions.can_react(user, post)
+
+
+@register.filter
+def has_reacted(post):
+    """Return whether the member the page is for marked *post* helpful (prefetched)."""
+    return bool(getattr(post, "my_reactions", None))
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """Return the current query string with *changes* applied (``None`` removes a key)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return f"?{query.urlencode()}" if query else "?"
+
+
+@register.simple_tag(takes_context=True)
+def unread_notification_count(context):
+    """Return the signed-in member's unread notifications about threads they may see (1 query)."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return 0
+    if not hasattr(request, "_unread_notification_count"):
+        request._unread_notification_count = (
+            Notification.objects.visible_to(request.user).unread().count()
+        )
+    return request._unread_notification_count
+
+
+@register.filter
+def profile_url(user):
+    """Return the stable URL of *user*'s public profile (``/members/<username>/``)."""
+    return member_profile_url(user.username)
