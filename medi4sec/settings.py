@@ -234,6 +234,9 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+# Client addresses for rate limits: REMOTE_ADDR, or the address the N trusted proxies in front of
+# the portal saw (counted from the right of X-Forwarded-For), so a forged header changes nothing.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MEDI@4SEC"
 # Groups whose members must have two-factor authentication before they can do anything else.

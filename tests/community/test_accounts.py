@@ -226,3 +226,19 @@ def test_member_adds_an_email_address_that_must_be_confirmed(client, member):
     client.post(confirmation_link(mail.outbox[-1]))
     address.refresh_from_db()
     assert address.verified is True
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_forged_forwarded_for_headers_do_not_evade_login_limits(client, settings, proxies):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip"}
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = proxies
+    statuses = [
+        client.post(
+            reverse("account_login"),
+            {"login": "x@example.eu", "password": "nope"},
+            # Each attempt claims another origin; a trusted proxy appends the real one.
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}, 198.51.100.7",
+        ).status_code
+        for i in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
