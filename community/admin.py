@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Profile, User, WorkingGroup, WorkingGroupMembership
+from .models import Forum, Post, Profile, Thread, User, WorkingGroup, WorkingGroupMembership
 
 
 class ProfileInline(admin.StackedInline):
@@ -32,3 +32,29 @@ class WorkingGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "is_open_to_requests"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [WorkingGroupMembershipInline]
+
+
+@admin.register(Forum)
+class ForumAdmin(admin.ModelAdmin):
+    list_display = ["name", "section", "audience", "group", "position", "thread_count"]
+    list_filter = ["audience"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = ["title", "forum", "author", "post_count", "is_pinned", "is_locked"]
+    list_filter = ["forum", "is_pinned", "is_locked"]
+    search_fields = ["title"]
+    raw_id_fields = ["author", "case_study"]
+    fields = ["forum", "title", "slug", "tags", "is_pinned", "is_locked", "case_study", "author"]
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["thread", "number", "author", "created_at", "is_deleted"]
+    list_filter = ["is_deleted"]
+    raw_id_fields = ["thread", "author"]
+    readonly_fields = ["thread", "number", "author", "body_markdown"]
+    fields = ["thread", "number", "author", "body_markdown"]

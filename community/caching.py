@@ -70,3 +70,20 @@ def cache_page_for_visitors(view):
         return response
 
     return wrapper
+
+
+def connect_invalidation():
+    """Invalidate cached pages when forums, threads or posts change outside the services.
+
+    Editors change forums (and their audience) in the Wagtail and Django admins; both save the
+    model directly, so a model signal is the one place that sees every such change.
+    """
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import Forum, Post, Thread
+
+    for model in (Forum, Thread, Post):
+        post_save.connect(bump, sender=model, dispatch_uid=f"forums-cache-{model.__name__}-save")
+        post_delete.connect(
+            bump, sender=model, dispatch_uid=f"forums-cache-{model.__name__}-delete"
+        )
