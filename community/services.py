@@ -51,8 +51,13 @@ def _invalidate_pages():
     transaction.on_commit(caching.bump)
 
 
-def _unique_slug_text(title: str) -> str:
-    return slugify(title)[:200].strip("-") or "thread"
+# Words that follow /t/<id>/ in other URLs cannot be a thread's slug.
+RESERVED_THREAD_SLUGS = {"reply", "follow"}
+
+
+def _thread_slug(title: str) -> str:
+    slug = slugify(title)[:190].strip("-") or "thread"
+    return f"{slug}-thread" if slug in RESERVED_THREAD_SLUGS else slug
 
 
 def _post_add(*, thread: Thread, author: User, body: str, now) -> tuple[Post, markdown.Rendered]:
@@ -88,7 +93,7 @@ def thread_create(
         forum=forum,
         author=author,
         title=title,
-        slug=_unique_slug_text(title),
+        slug=_thread_slug(title),
         created_at=now,
         last_activity_at=now,
     )
@@ -215,34 +220,34 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     return unread.update(is_read=True)
 
 
-@transaction.atomic
 def thread_mark_read(*, user: User, thread: Thread, number: int, marker=None) -> None:
     """Record that *user* has been shown *thread* up to post *number*.
 
     *marker* is the member's ThreadRead when the caller has it already (saves a query).
-    Counts the member's first visit, and reads out the thread's notifications they have now seen.
+    Also marks the thread's notifications that lead to posts the member has now seen as read.
     """
     if marker is not None and marker.last_read_number >= number:
-        return
-    if _read_marker_move(user=user, thread=thread, number=number):
-        Thread.objects.filter(pk=thread.pk).update(view_count=F("view_count") + 1)
-    Notification.objects.filter(
-        recipient=user, thread=thread, is_read=False, post__number__lte=number
-    ).update(is_read=True)
+        return  # the usual case when a member comes back: nothing to write
+    with transaction.atomic():
+        _read_marker_move(user=user, thread=thread, number=number)
+        Notification.objects.filter(
+            recipient=user, thread=thread, is_read=False, post__number__lte=number
+        ).update(is_read=True)
 
 
-def _read_marker_move(*, user: User, thread: Thread, number: int) -> bool:
-    """Move *user*'s read marker in *thread* forward to *number*; return whether it is new."""
+def _read_marker_move(*, user: User, thread: Thread, number: int) -> None:
+    """Move *user*'s read marker in *thread* forward to *number*; a first marker is a reader."""
     now = timezone.now()
     moved = ThreadRead.objects.filter(user=user, thread=thread, last_read_number__lt=number).update(
         last_read_number=number, updated_at=now
     )
     if moved:
-        return False
+        return
     _marker, created = ThreadRead.objects.get_or_create(
         user=user, thread=thread, defaults={"last_read_number": number, "updated_at": now}
     )
-    return created
+    if created:
+        Thread.objects.filter(pk=thread.pk).update(view_count=F("view_count") + 1)
 
 
 def _new_thread_watchers(*, thread: Thread, tags: list[str]) -> set[int]:

@@ -19,10 +19,11 @@ urlpatterns += [
         {"kind": "forum"},
         name="forum_follow",
     ),
-    path("t/<int:thread_id>/<slug:slug>/", views.thread_detail, name="thread_detail"),
-    path("t/<int:thread_id>/<slug:slug>/unread/", views.thread_unread, name="thread_unread"),
+    # Before the thread itself: "reply" and "follow" would otherwise read as a thread's slug.
     path("t/<int:thread_id>/reply/", views.post_create, name="post_create"),
     path("t/<int:key>/follow/", views.follow_update, {"kind": "thread"}, name="thread_follow"),
+    path("t/<int:thread_id>/<slug:slug>/", views.thread_detail, name="thread_detail"),
+    path("t/<int:thread_id>/<slug:slug>/unread/", views.thread_unread, name="thread_unread"),
     path("tags/<slug:key>/follow/", views.follow_update, {"kind": "tag"}, name="tag_follow"),
     path("p/<int:post_id>/", views.post_permalink, name="post_permalink"),
     path("p/<int:post_id>/edit/", views.post_edit, name="post_edit"),

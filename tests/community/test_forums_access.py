@@ -1,0 +1,162 @@
+"""The one access rule on every forum surface: every actor, surface and audience.
+
+A forum, thread or post a member may not see answers 404, exactly like one that does not exist,
+and leaves no trace in listings, counts, tag filters, feeds or notifications.
+"""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from community.models import Notification, WorkingGroupMembership
+from tests.factories import ForumFactory, UserFactory, make_staff_with_totp, make_thread
+
+pytestmark = pytest.mark.django_db
+
+AUDIENCES = ["public", "members", "verified", "group"]
+VISIBLE = {
+    "anonymous": {"public"},
+    "member": {"public", "members"},
+    "verified": {"public", "members", "verified"},
+    "group_member": {"public", "members", "group"},
+    "staff": {"public", "members", "verified", "group"},
+}
+MATRIX = [(actor, audience) for actor in VISIBLE for audience in AUDIENCES]
+
+
+@pytest.fixture
+def world():
+    """One forum per audience, each with a tagged thread of two posts."""
+    author = make_staff_with_totp("author")
+    forums, threads = {}, {}
+    for audience in AUDIENCES:
+        forums[audience] = ForumFactory(
+            name=f"Forum for {audience}", slug=f"forum-{audience}", audience=audience
+        )
+        threads[audience] = make_thread(
+            forums[audience],
+            author,
+            title=f"Secret-ish thread for {audience}",
+            tags=["shared-tag"],
+            replies=1,
+        )
+    return {"forums": forums, "threads": threads, "author": author}
+
+
+def actor_user(actor, world):
+    if actor == "anonymous":
+        return None
+    if actor == "staff":
+        return make_staff_with_totp("staff-actor")
+    user = UserFactory(username=actor)
+    if actor == "verified":
+        user.profile.verified_until = timezone.localdate() + datetime.timedelta(days=30)
+        user.profile.save()
+    if actor == "group_member":
+        WorkingGroupMembership.objects.create(
+            group=world["forums"]["group"].group,
+            user=user,
+            status=WorkingGroupMembership.Status.MEMBER,
+        )
+    return user
+
+
+@pytest.fixture
+def as_actor(client, world):
+    def sign_in(actor):
+        user = actor_user(actor, world)
+        if user:
+            client.force_login(user)
+        return user
+
+    return sign_in
+
+
+@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+def test_forum_index_lists_only_visible_forums_and_their_counts(client, world, as_actor, actor,
+                                                                 audience):  # fmt: skip
+    as_actor(actor)
+    html = client.get("/forums/").content.decode()
+    visible = audience in VISIBLE[actor]
+    assert (f"Forum for {audience}" in html) is visible
+    assert (f"Secret-ish thread for {audience}" in html) is visible
+
+
+@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+def test_forum_page_is_404_unless_visible(client, world, as_actor, actor, audience):
+    as_actor(actor)
+    response = client.get(f"/forums/forum-{audience}/")
+    assert response.status_code == (200 if audience in VISIBLE[actor] else 404)
+
+
+@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+def test_thread_page_is_404_unless_visible(client, world, as_actor, actor, audience):
+    as_actor(actor)
+    thread = world["threads"][audience]
+    response = client.get(thread.get_absolute_url())
+    assert response.status_code == (200 if audience in VISIBLE[actor] else 404)
+    if response.status_code == 404:
+        assert thread.title.encode() not in response.content
+
+
+@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+def test_post_permalink_is_404_unless_visible(client, world, as_actor, actor, audience):
+    as_actor(actor)
+    post = world["threads"][audience].last_post
+    response = client.get(f"/p/{post.pk}/")
+    if audience in VISIBLE[actor]:
+        assert response.status_code == 302
+        assert response.url.endswith(f"#post-{post.pk}")
+    else:
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+def test_feeds_carry_public_forums_only_whoever_asks(client, world, as_actor, actor, audience):
+    as_actor(actor)
+    site_feed = client.get("/feeds/forums/").content.decode()
+    assert (f"Secret-ish thread for {audience}" in site_feed) is (audience == "public")
+    response = client.get(f"/feeds/forums/forum-{audience}/")
+    assert response.status_code == (200 if audience == "public" else 404)
+
+
+@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+def test_tag_filter_shows_only_visible_threads(client, world, as_actor, actor, audience):
+    as_actor(actor)
+    response = client.get(f"/forums/forum-{audience}/?tag=shared-tag")
+    if audience in VISIBLE[actor]:
+        assert f"Secret-ish thread for {audience}".encode() in response.content
+    else:
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("actor", "audience"), [m for m in MATRIX if m[0] != "anonymous"])
+def test_notifications_and_header_count_only_for_visible_threads(client, world, as_actor, actor,
+                                                                 audience):  # fmt: skip
+    user = as_actor(actor)
+    thread = world["threads"][audience]
+    Notification.objects.create(
+        recipient=user, kind="reply", thread=thread, post=thread.last_post, actor=world["author"]
+    )
+    html = client.get("/notifications/").content.decode()
+    visible = audience in VISIBLE[actor]
+    assert (thread.title in html) is visible
+    assert ('class="header-count"' in html) is visible
+
+
+def test_losing_verification_closes_the_forum_on_the_next_request(client, world, as_actor):
+    user = as_actor("verified")
+    url = world["threads"]["verified"].get_absolute_url()
+    assert client.get(url).status_code == 200
+    user.profile.verified_until = timezone.localdate() - datetime.timedelta(days=1)
+    user.profile.save()
+    assert client.get(url).status_code == 404
+
+
+def test_leaving_a_working_group_closes_its_forum(client, world, as_actor):
+    user = as_actor("group_member")
+    url = world["threads"]["group"].get_absolute_url()
+    assert client.get(url).status_code == 200
+    WorkingGroupMembership.objects.filter(user=user).delete()
+    assert client.get(url).status_code == 404
