@@ -11,7 +11,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=portal.example.eu SITE_URL=https://porta
 	SECRET_KEY=deploy-check-$$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9') \
 	EMAIL_URL=smtp+tls://mailer.example.eu:587
 
-.PHONY: run test lint checks pytest browser-deps serve worker beat totp clean
+.PHONY: run test lint checks pytest browser-deps serve worker beat totp clean bench
 
 $(STAMP): pyproject.toml
 	@python_bin=$$(./.ci/find-python) || exit 1; \
@@ -76,3 +76,10 @@ totp: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
+
+## bench: seed PostgreSQL (medi4sec_bench) with 100,000 posts, serve with gunicorn, measure forum pages
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { \
+		echo "Installing wrk for the benchmark"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) tests/bench/bench_forums.py

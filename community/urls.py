@@ -1,3 +1,5 @@
+import os
+
 from django.urls import path
 
 from . import feeds, views
@@ -35,3 +37,12 @@ urlpatterns += [
     path("feeds/forums/", feeds.LatestThreadsFeed(), name="feed_threads"),
     path("feeds/forums/<slug:slug>/", feeds.ForumThreadsFeed(), name="feed_forum"),
 ]
+
+# Reference pages for `make bench` (tests/bench/): only when the benchmark asks for them.
+if os.environ.get("BENCH_VIEWS") == "1":
+    from . import bench
+
+    urlpatterns += [
+        path("bench/hello/", bench.hello, name="bench_hello"),
+        path("bench/rows/", bench.rows, name="bench_rows"),
+    ]
