@@ -1,0 +1,129 @@
+"""An editor writes a case study in the Wagtail admin, reviewers approve it, a member finds it."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group
+from django.test import Client
+from playwright.sync_api import Page, expect
+
+from knowledgebase.demo import seed_case_studies
+from knowledgebase.models import CaseStudyIndexPage, CaseStudyPage
+from tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def with_role(username, *groups):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    user = UserFactory(username=username)
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    return user
+
+
+def sign_in(page: Page, live_server, user):
+    """Sign in through the session cookie; the log-in form has its own tests."""
+    client = Client()
+    client.force_login(user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def test_editor_writes_reviewers_approve_member_finds_it(page: Page, live_server):
+    editor = with_role("elena", "Editors")
+    reviewer = with_role("tomas", "Editors", "Moderators")
+    member = UserFactory(username="mira")
+    index = CaseStudyIndexPage.objects.get()
+
+    sign_in(page, live_server, editor)
+    page.goto(f"{live_server.url}/admin/pages/add/knowledgebase/casestudypage/{index.pk}/")
+    page.get_by_role("textbox", name="Title*").fill("Bystanders film a drone search")
+    page.get_by_role("combobox", name="Classification*").select_option("ugly")
+    page.get_by_role("textbox", name="Summary*").fill(
+        "Live streams showed where the search team stood."
+    )
+    page.get_by_label("Trolling").check()
+    page.get_by_label("Citizens").check()
+    page.get_by_label("TikTok").check()
+    page.get_by_role("combobox", name="Country").select_option("SE")
+    page.get_by_role("spinbutton", name="Year").fill("2025")
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Submit to Case study review").click()
+    expect(page.get_by_text("created and submitted for moderation")).to_be_visible()
+
+    study = CaseStudyPage.objects.get(slug="bystanders-film-a-drone-search")
+    assert not study.live
+    assert study.current_workflow_task.name == "Editorial review"
+
+    sign_in(page, live_server, reviewer)
+    page.goto(f"{live_server.url}/admin/pages/{study.pk}/edit/")
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.get_by_text("has been updated")).to_be_visible()
+    study.refresh_from_db()
+    assert study.current_workflow_task.name == "Ethics and privacy review"
+
+    page.goto(f"{live_server.url}/admin/pages/{study.pk}/edit/")
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Approve with ethics checklist").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_role("button", name="Approve with ethics checklist").click()
+    expect(dialog.get_by_text("This field is required.").first).to_be_visible()
+    answers = {
+        "personal_data": "handled",
+        "minors_or_victims": "handled",
+        "operational_details": "handled",
+        "legal_basis": "n/a",
+    }
+    for question, answer in answers.items():
+        dialog.locator(f"input[name={question}][value='{answer}']").check()
+    dialog.get_by_role("button", name="Approve with ethics checklist").click()
+    expect(page.get_by_text("has been updated")).to_be_visible()
+    study.refresh_from_db()
+    assert study.live
+
+    sign_in(page, live_server, member)
+    page.goto(f"{live_server.url}/case-studies/")
+    filters = page.get_by_role("form", name="Filter case studies")
+    filters.get_by_role("group", name="Classification").get_by_label("The ugly").check()
+    filters.get_by_role("group", name="Platform").get_by_label("TikTok").check()
+    filters.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(r"classification=ugly&platform=tiktok"))
+    expect(page.get_by_role("heading", name="1 case study")).to_be_visible()
+    page.get_by_role("link", name="Bystanders film a drone search").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bystanders film a drone search")
+    expect(page.get_by_text("The ugly", exact=True)).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/case-studies/", "/case-studies/live-qa-during-city-festival/"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_library_and_case_study_have_no_accessibility_violations(
+    page: Page, live_server, path, scheme
+):
+    seed_case_studies()
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"{live_server.url}{path}")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_filters_work_with_the_keyboard_alone(page: Page, live_server):
+    seed_case_studies()
+    page.goto(f"{live_server.url}/case-studies/")
+    page.get_by_label("Dark web").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Apply filters").focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]theme=dark-web"))
+    remove = page.get_by_role("link", name="Theme: Dark web")
+    remove.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/case-studies/?")
