@@ -125,3 +125,89 @@ def make_staff_with_totp(username="staff", **fields):
     user = UserFactory(username=username, is_staff=True, **fields)
     TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
     return user
+
+
+# People
+
+
+def make_verified(user, *, days=180):
+    """Make *user* a verified practitioner for *days* more days; return the user."""
+    import datetime
+
+    from django.utils import timezone
+
+    Profile.objects.filter(user=user).update(
+        verified_until=timezone.localdate() + datetime.timedelta(days=days)
+    )
+    user.refresh_from_db()
+    return user
+
+
+def make_verifier(username="verifier", **fields):
+    """Create a member of the Verifiers group with the two-factor device the role requires."""
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username=username, **fields)
+    user.groups.add(Group.objects.get(name="Verifiers"))
+    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    return user
+
+
+class VerificationDomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "community.VerificationDomain"
+        django_get_or_create = ("domain",)
+
+    domain = "police.example.eu"
+    organisation = "Example Police"
+
+
+def set_visibility(user, **levels):
+    """Set who sees which fields of *user*'s profile (``profile="public"``, ...)."""
+    profile = Profile.objects.get(user=user)
+    profile.visibility = {**profile.visibility, **levels}
+    profile.save(update_fields=["visibility"])
+    return profile
+
+
+# Digest
+
+
+def subscribe(user, frequency="weekly"):
+    """Give *user* the digest at *frequency*; return the subscription."""
+    from community.models import DigestSubscription
+
+    subscription, _created = DigestSubscription.objects.update_or_create(
+        user=user, defaults={"frequency": frequency}
+    )
+    return subscription
+
+
+def digest_period(kind="weekly"):
+    """Return (start, end) of the period the next digest run covers."""
+    from community.digest import period_for
+
+    return period_for(kind)
+
+
+def during_period(kind="weekly", *, hours=24):
+    """Return a moment inside the period the next run covers, *hours* after its start."""
+    import datetime
+
+    return digest_period(kind)[0] + datetime.timedelta(hours=hours)
+
+
+def backdate(obj, when):
+    """Move a thread (with its posts), a post or a case study to *when*, as if written then."""
+    from community.models import Post, Thread
+
+    if isinstance(obj, Thread):
+        Thread.objects.filter(pk=obj.pk).update(created_at=when, last_activity_at=when)
+        Post.objects.filter(thread=obj).update(created_at=when)
+    elif isinstance(obj, Post):
+        Post.objects.filter(pk=obj.pk).update(created_at=when)
+    else:
+        type(obj).objects.filter(pk=obj.pk).update(first_published_at=when)
+    obj.refresh_from_db()
+    return obj
