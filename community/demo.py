@@ -408,3 +408,145 @@ def seed_forums():
 
 def _usernames():
     return [demo.username for demo in DEMO_MEMBERS]
+
+
+# People: profiles, visibility choices, verification states and the working group of the demo.
+# (username, country, languages, expertise, bio, visibility of the profile, of the other fields)
+DEMO_PROFILES = [
+    (
+        "mira",
+        "NL",
+        ["nl", "en"],
+        ["neighbourhood watch", "community safety"],
+        "I coordinate a neighbourhood messaging group in Utrecht. *(Demo profile.)*",
+        "public",
+        "public",
+    ),
+    (
+        "jan",
+        "NL",
+        ["nl", "en", "de"],
+        ["community policing", "crisis communication", "osint"],
+        "Social media coordinator of a regional police force: **answer fast, say when you will "
+        "say more**. *(Demo profile.)*",
+        "public",
+        "members",
+    ),
+    (
+        "elena",
+        "IT",
+        ["it", "en"],
+        ["research", "policing and social media"],
+        "Researcher in policing and social media. *(Demo profile.)*",
+        "members",
+        "members",
+    ),
+    (
+        "tomas",
+        "CZ",
+        ["cs", "en"],
+        ["online hate", "moderation"],
+        "Community manager at an online safety NGO. *(Demo profile.)*",
+        "members",
+        "members",
+    ),
+    (
+        "sofia",
+        "SE",
+        ["sv", "en"],
+        ["public safety policy", "rumour control"],
+        "Public safety policy officer at a city council. *(Demo profile.)*",
+        "members",
+        "members",
+    ),
+    (
+        "luca",
+        "IT",
+        ["it", "en", "fr"],
+        ["crisis communication", "civil protection"],
+        "Crisis communication lead for civil protection. *(Demo profile.)*",
+        "members",
+        "verified",
+    ),
+    (
+        "amira",
+        "BE",
+        ["fr", "nl", "en", "ar"],
+        ["trust and safety", "digital evidence"],
+        "Trust and safety analyst at a platform. *(Demo profile.)*",
+        "members",
+        "members",
+    ),
+    (
+        "pieter",
+        "BE",
+        ["nl", "fr", "en"],
+        ["media", "public order"],
+        "Security correspondent. *(Demo profile.)*",
+        "members",
+        "members",
+    ),
+]
+DEMO_ALLOWED_DOMAIN = "police.example.eu"
+
+
+@transaction.atomic
+def seed_people():
+    """Fill in the demo profiles, one pending and one expired verification, and the group."""
+    from . import markdown
+    from .models import (
+        PROFILE_VISIBILITY_FIELDS,
+        VerificationDecision,
+        VerificationDomain,
+        VerificationRequest,
+        WorkingGroup,
+        WorkingGroupMembership,
+    )
+
+    members = {user.username: user for user in User.objects.filter(username__in=_usernames())}
+    today = timezone.localdate()
+    for username, country, languages, expertise, bio, profile_level, field_level in DEMO_PROFILES:
+        profile = Profile.objects.get(user=members[username])
+        profile.country, profile.languages = country, languages
+        profile.bio_markdown, profile.bio_html = bio, markdown.render(bio).html
+        profile.links = [f"https://example.org/demo/{username}"]
+        profile.visibility = dict.fromkeys(PROFILE_VISIBILITY_FIELDS, field_level) | {
+            "profile": profile_level,
+            "links": "members",
+        }
+        profile.save()
+        profile.expertise.set(expertise)
+    VerificationDomain.objects.get_or_create(
+        domain=DEMO_ALLOWED_DOMAIN,
+        defaults={"organisation": "Demo Police Service", "note": "Demo allow-listed domain."},
+    )
+    sofia = members["sofia"]
+    if not VerificationRequest.objects.filter(user=sofia).exists():
+        VerificationRequest.objects.create(
+            user=sofia,
+            organisation="Demo City Council",
+            role="Public safety policy officer",
+            official_email="sofia.lindqvist@council.example.se",
+            note="I coordinate the city's public-safety communication with the police. (Demo.)",
+            referee=members["jan"],
+            status=VerificationRequest.Status.PENDING,
+            email_confirmed_at=timezone.now(),
+        )
+    pieter = members["pieter"]
+    expired_on = today - datetime.timedelta(days=12)
+    Profile.objects.filter(user=pieter).update(verified_until=expired_on)
+    if not VerificationDecision.objects.filter(user=pieter).exists():
+        VerificationDecision.objects.create(
+            user=pieter,
+            action=VerificationDecision.Action.APPROVED,
+            reason="Demo: verified a year ago, not renewed.",
+            verified_until=expired_on,
+            created_at=timezone.now() - datetime.timedelta(days=377),
+        )
+    group, _created = WorkingGroup.objects.get_or_create(
+        slug=DEMO_GROUP["slug"],
+        defaults={"name": DEMO_GROUP["name"], "description": DEMO_GROUP["description"]},
+    )
+    WorkingGroupMembership.objects.get_or_create(group=group, user=members["amira"])
+    # The moderator also works the verification queue (and has two-factor already).
+    members["tomas"].groups.add(Group.objects.get(name="Verifiers"))

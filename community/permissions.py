@@ -88,3 +88,48 @@ def must_use_two_factor(user) -> bool:
     if user.is_staff or user.is_superuser:
         return True
     return user.groups.filter(name__in=settings.MFA_REQUIRED_GROUPS).exists()
+
+
+def profile_field_q(viewer, field: str, prefix: str = "") -> Q:
+    """Return a filter keeping profiles whose *field* *viewer* may see (``"profile"``: the page).
+
+    A field is seen by whoever its member chose (public, members, verified) and only where the
+    profile itself is seen; members always see their own profile, staff see every profile.
+    """
+    from .models import ProfileVisibility
+
+    if viewer.is_authenticated and viewer.is_active and viewer.is_staff:
+        return Q()
+    levels = [ProfileVisibility.PUBLIC]
+    if viewer.is_authenticated and viewer.is_active:
+        levels.append(ProfileVisibility.MEMBERS)
+        if is_verified_practitioner(viewer):
+            levels.append(ProfileVisibility.VERIFIED)
+    visible = Q(**{f"{prefix}visibility__profile__in": levels, f"{prefix}user__is_active": True})
+    if field != "profile":
+        visible &= Q(**{f"{prefix}visibility__{field}__in": levels})
+    if viewer.is_authenticated:
+        visible |= Q(**{f"{prefix}user": viewer})
+    return visible
+
+
+def can_see_profile_field(viewer, profile, field: str) -> bool:
+    """Return whether *viewer* may see *field* of *profile*: ``profile_field_q`` for one profile."""
+    if viewer.is_authenticated and (
+        viewer.pk == profile.user_id or (viewer.is_active and viewer.is_staff)
+    ):
+        return True
+    from .models import ProfileVisibility
+
+    if not profile.user.is_active:
+        return False
+    rank = {
+        ProfileVisibility.PUBLIC: 0,
+        ProfileVisibility.MEMBERS: 1,
+        ProfileVisibility.VERIFIED: 2,
+    }
+    viewer_rank = 0
+    if viewer.is_authenticated and viewer.is_active:
+        viewer_rank = 2 if is_verified_practitioner(viewer) else 1
+    fields = {"profile", field}
+    return all(rank.get(profile.visibility.get(name), 2) <= viewer_rank for name in fields)

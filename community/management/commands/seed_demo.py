@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from community.demo import DEMO_PASSWORD, seed_forums, seed_members
+from community.demo import DEMO_PASSWORD, seed_forums, seed_members, seed_people
 from knowledgebase.demo import seed_case_studies
 
 
@@ -9,6 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         seeded = seed_members()
+        seed_people()
         seed_forums()
         seed_case_studies()
         self.stdout.write(self.style.SUCCESS("Demo content is ready. Demo accounts:"))
