@@ -66,7 +66,7 @@ class Library:
             ]
             for name, _legend, _multiple in self.FACETS
         }
-        self.query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+        self.query = request.GET.get("q", "").replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
         self.visible = CaseStudyPage.objects.child_of(index_page).visible_to(self.user).order_by()
         self.results = self.filter(self.visible)
         self.page_obj = self.paginate(request.GET.get("page", "1"))
@@ -100,6 +100,9 @@ class Library:
             "country": "country",
             "tag": "tags__slug",
         }
+        if "\x00" in value:
+            # No stored value holds a NUL byte, and PostgreSQL refuses to compare with one.
+            return Q(pk__in=[])
         if name == "year":
             if not value.isdigit() or len(value) > 4:
                 return Q(pk__in=[])

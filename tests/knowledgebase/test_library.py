@@ -123,6 +123,7 @@ def test_pagination_keeps_filters_and_a_page_past_the_end_is_not_found(client):
         "year=99999999999999999999",
         "country=ZZ",
         "tag=%00",
+        "q=%00zzz",
         "actor=aliens&platform=myspace",
         "classification=good&classification=bad",
         "theme=trolling&country=DE",
