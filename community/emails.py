@@ -109,12 +109,23 @@ def _inline_css(html: str) -> str:
     return inliner.inline(html)
 
 
+def _sender() -> str:
+    """Return DEFAULT_FROM_EMAIL with its display name quoted: "MEDI@4SEC" needs quotes in SMTP."""
+    from email.utils import formataddr
+
+    name, bracket, address = settings.DEFAULT_FROM_EMAIL.rpartition("<")
+    if not bracket:
+        return settings.DEFAULT_FROM_EMAIL
+    return formataddr((name.strip().strip('"'), address.rstrip(">").strip()))
+
+
 def digest_message(*, digest, message_id: str) -> EmailMultiAlternatives:
     """Return the multipart digest email, with one-click unsubscribe headers (RFC 8058)."""
     context = {"site_url": settings.SITE_URL, "digest": digest, "member": digest.user}
     unsubscribe = digest.unsubscribe_url
     message = EmailMultiAlternatives(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{digest.subject}",
+        from_email=_sender(),
         body=render_to_string("emails/digest.txt", context),
         to=[digest.user.email],
         headers={
@@ -140,6 +151,7 @@ def digest_absence_message(*, user) -> EmailMultiAlternatives:
     }
     message = EmailMultiAlternatives(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{_('Your digest is paused')}",
+        from_email=_sender(),
         body=render_to_string("emails/digest_paused.txt", context),
         to=[user.email],
         headers={"Auto-Submitted": "auto-generated"},
