@@ -1,0 +1,256 @@
+"""`make bench` (digest): build and send the weekly digest to 10,000 members, on PostgreSQL.
+
+Seeds the database ``medi4sec_bench_digest`` with 10,000 subscribed members (a tenth verified
+practitioners, a tenth in a working group), four forums of every audience, 400 threads with
+2,000 posts in the period, a dozen case studies, and between one and twenty follows per member;
+then runs the weekly digest in-process (Celery eager: the same tasks, chunks and ledger a worker
+runs) against a local SMTP server (aiosmtpd) and prints the time and the number of queries, in
+total and per member. Not collected by pytest (the file name does not start with ``test_``).
+"""
+
+# The benchmark runs local tools (dropdb, createdb, manage.py) with fixed arguments.
+# ruff: noqa: S603
+
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+DB_NAME = os.environ.get("BENCH_DIGEST_DB", "medi4sec_bench_digest")
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+MEMBERS = int(os.environ.get("BENCH_MEMBERS", "10000"))
+THREADS, POSTS_PER_THREAD, CASE_STUDIES = 400, 5, 12
+
+
+class CountingSink:
+    """An SMTP server that only counts what it accepts."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.count += 1
+        return "250 OK"
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fresh_database(env):
+    def run(*args):
+        subprocess.run(args, check=True, env=env, cwd=BASE_DIR)
+
+    run("dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "--force", DB_NAME)
+    run("createdb", "-h", "127.0.0.1", "-U", "postgres", DB_NAME)
+    run(sys.executable, "manage.py", "migrate", "--noinput", "-v0")
+
+
+def seed():
+    """Bulk-insert members, forums, threads, posts, case studies and follows."""
+    import datetime
+
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
+    from taggit.models import Tag
+
+    from community.digest import period_for
+    from community.models import (
+        DigestSubscription,
+        DigestTopic,
+        Follow,
+        Forum,
+        Post,
+        Profile,
+        TaggedThread,
+        Thread,
+        User,
+        WorkingGroup,
+        WorkingGroupMembership,
+    )
+    from knowledgebase.models import CaseStudyIndexPage, CaseStudyPage, Theme
+
+    rng = random.Random(4)
+    now = timezone.now()
+    start, _end = period_for("weekly")
+    password = make_password("bench-password-not-used")
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=f"member{n}",
+                email=f"member{n}@example.eu",
+                display_name=f"Member {n}",
+                password=password,
+                last_login=now,
+            )
+            for n in range(MEMBERS + 1)
+        ],
+        batch_size=2000,
+    )
+    author, members = users[0], users[1:]
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users],
+        batch_size=2000,
+    )
+    until = timezone.localdate() + datetime.timedelta(days=200)
+    Profile.objects.bulk_create(
+        [Profile(user=u, verified_until=until if u.pk % 10 == 0 else None) for u in users],
+        batch_size=2000,
+    )
+    DigestSubscription.objects.bulk_create(
+        [DigestSubscription(user=u) for u in members], batch_size=2000
+    )
+    group = WorkingGroup.objects.create(name="Bench group", slug="bench-group")
+    WorkingGroupMembership.objects.bulk_create(
+        [
+            WorkingGroupMembership(group=group, user=u, status="member")
+            for u in members
+            if u.pk % 10 == 3
+        ]
+    )
+    forums = [
+        Forum.objects.create(
+            name=f"Forum {audience}",
+            slug=f"forum-{audience}-{n}",
+            audience=audience,
+            group=group if audience == "group" else None,
+        )
+        for n in range(4)
+        for audience in ("public", "members", "verified", "group")
+    ]
+    tags = [Tag.objects.create(name=f"tag{n}", slug=f"tag{n}") for n in range(30)]
+    when = start + datetime.timedelta(days=1)
+    threads = Thread.objects.bulk_create(
+        [
+            Thread(
+                forum=forums[n % len(forums)],
+                author=author,
+                title=f"Thread {n}",
+                slug=f"thread-{n}",
+                created_at=when if n % 2 else start - datetime.timedelta(days=30),
+                last_activity_at=when + datetime.timedelta(minutes=n),
+                post_count=POSTS_PER_THREAD,
+            )
+            for n in range(THREADS)
+        ]
+    )
+    TaggedThread.objects.bulk_create(
+        [TaggedThread(content_object=t, tag=tags[t.pk % len(tags)]) for t in threads]
+    )
+    Post.objects.bulk_create(
+        [
+            Post(
+                thread=t,
+                author=author if number == 1 else members[(t.pk + number) % len(members)],
+                number=number,
+                body_markdown="A post.",
+                body_html="<p>A post.</p>",
+                created_at=when + datetime.timedelta(minutes=number),
+            )
+            for t in threads
+            for number in range(1, POSTS_PER_THREAD + 1)
+        ],
+        batch_size=5000,
+    )
+    themes = list(Theme.objects.all())
+    index = CaseStudyIndexPage.objects.get()
+    for n in range(CASE_STUDIES):
+        page = CaseStudyPage(
+            title=f"Case study {n}",
+            slug=f"case-study-{n}",
+            classification=["good", "bad", "ugly"][n % 3],
+            summary="What happened.",
+            audience=["public", "members", "verified"][n % 3],
+        )
+        page.themes = themes[n % len(themes) : n % len(themes) + 1]
+        index.add_child(instance=page)
+        page.save_revision().publish()
+    CaseStudyPage.objects.update(first_published_at=when)
+    follows, topics = [], []
+    for user in members:
+        count = rng.randint(1, 20)
+        for forum in rng.sample(forums, min(count, len(forums))):
+            follows.append(Follow(user=user, forum=forum, level="watching"))
+        for tag in rng.sample(tags, min(count, len(tags))):
+            follows.append(Follow(user=user, tag=tag, level=rng.choice(["watching", "muted"])))
+        for thread in rng.sample(threads, 3):
+            follows.append(Follow(user=user, thread=thread, level="watching"))
+        for theme in rng.sample(themes, min(count, len(themes))):
+            topics.append(DigestTopic(user=user, theme=theme, level="watching"))
+    Follow.objects.bulk_create(follows, batch_size=5000)
+    DigestTopic.objects.bulk_create(topics, batch_size=5000)
+    return len(follows) + len(topics)
+
+
+def main():
+    from aiosmtpd.controller import Controller
+
+    sink = CountingSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{PG}/{DB_NAME}",
+        "EMAIL_URL": f"smtp://127.0.0.1:{controller.port}",
+        "REDIS_URL": "",
+        "LOG_LEVEL": "WARNING",
+        "DEFAULT_FROM_EMAIL": '"MEDI@4SEC" <noreply@medi4sec.local>',
+        "DJANGO_SETTINGS_MODULE": "medi4sec.settings",
+    }
+    print(f"Preparing {DB_NAME} ...", flush=True)
+    fresh_database(env)
+    os.environ.update(env)
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from community import tasks
+    from community.models import DigestDelivery, DigestRun
+
+    started = time.perf_counter()
+    follow_count = seed()
+    print(
+        f"Seeded {MEMBERS:,} members, {THREADS} threads, {THREADS * POSTS_PER_THREAD:,} posts, "
+        f"{CASE_STUDIES} case studies, {follow_count:,} follows in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    connection.close()
+
+    queries = 0
+
+    def count(execute, sql, params, many, context):
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        started = time.perf_counter()
+        run_id = tasks.send_digests.apply(args=["weekly"]).get()
+        elapsed = time.perf_counter() - started
+    run = DigestRun.objects.get(pk=run_id)
+    controller.stop()
+    sent = DigestDelivery.objects.filter(status="sent").count()
+    print(f"Digest run: {run.member_count:,} members, {run.sent:,} sent, {run.skipped:,} skipped, "
+          f"{run.failed:,} failed; the SMTP sink accepted {sink.count:,} messages")  # fmt: skip
+    print(f"Time: {elapsed:.1f} s ({elapsed / max(run.member_count, 1) * 1000:.1f} ms per member)")
+    print(f"Queries: {queries:,} ({queries / max(run.member_count, 1):.1f} per member)")
+    if sent != MEMBERS or sink.count != MEMBERS:
+        sys.exit("Not every member got exactly one digest")
+
+
+if __name__ == "__main__":
+    main()
