@@ -13,6 +13,7 @@ import logging
 import smtplib
 import zoneinfo
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.conf import settings
 from django.core import signing
@@ -365,11 +366,11 @@ class Digest:
     def preheader(self) -> str:
         return " · ".join(label for _number, label in self.counts) or self.subject
 
-    @property
+    @cached_property
     def unsubscribe_url(self) -> str:
         return unsubscribe_url(user_id=self.user.pk)
 
-    @property
+    @cached_property
     def settings_url(self) -> str:
         return emails.absolute_url(reverse("community:settings_digest"))
 
