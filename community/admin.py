@@ -2,7 +2,19 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Forum, Post, Profile, Thread, User, WorkingGroup, WorkingGroupMembership
+from .models import (
+    ExpertiseTag,
+    Forum,
+    Post,
+    Profile,
+    Thread,
+    User,
+    VerificationDecision,
+    VerificationDomain,
+    VerificationRequest,
+    WorkingGroup,
+    WorkingGroupMembership,
+)
 
 
 class ProfileInline(admin.StackedInline):
@@ -58,3 +70,45 @@ class PostAdmin(admin.ModelAdmin):
     raw_id_fields = ["thread", "author"]
     readonly_fields = ["thread", "number", "author", "body_markdown"]
     fields = ["thread", "number", "author", "body_markdown"]
+
+
+# People and verification
+
+
+@admin.register(VerificationDomain)
+class VerificationDomainAdmin(admin.ModelAdmin):
+    list_display = ["domain", "organisation", "include_subdomains", "created_at"]
+    search_fields = ["domain", "organisation"]
+
+
+@admin.register(VerificationRequest)
+class VerificationRequestAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "official_email", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["user__username", "organisation", "official_email"]
+    raw_id_fields = ["user", "referee"]
+    readonly_fields = ["created_at", "email_confirmed_at", "decided_at"]
+
+
+@admin.register(VerificationDecision)
+class VerificationDecisionAdmin(admin.ModelAdmin):
+    """The decision log: read-only, so it stays a faithful record."""
+
+    list_display = ["user", "action", "decided_by", "verified_until", "created_at"]
+    list_filter = ["action"]
+    search_fields = ["user__username", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExpertiseTag)
+class ExpertiseTagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]

@@ -38,6 +38,36 @@ urlpatterns += [
     path("feeds/forums/<slug:slug>/", feeds.ForumThreadsFeed(), name="feed_forum"),
 ]
 
+urlpatterns += [
+    path("members/", views.member_list, name="member_list"),
+    path("members/<str:username>/", views.member_detail, name="member_detail"),
+    path("settings/verification/", views.verification_settings, name="verification_settings"),
+    path(
+        "verification/confirm/<str:token>/",
+        views.verification_confirm,
+        name="verification_confirm",
+    ),
+    path("verification/queue/", views.verification_queue, name="verification_queue"),
+    path(
+        "verification/requests/<int:pk>/",
+        views.verification_request_detail,
+        name="verification_request",
+    ),
+    path(
+        "verification/members/<str:username>/revoke/",
+        views.verification_revoke,
+        name="verification_revoke",
+    ),
+    path("groups/", views.group_list, name="group_list"),
+    path("groups/<slug:slug>/", views.group_detail, name="group_detail"),
+    path("groups/<slug:slug>/join/", views.group_join, name="group_join"),
+    path(
+        "groups/memberships/<int:pk>/decide/",
+        views.group_membership_decide,
+        name="group_membership_decide",
+    ),
+]
+
 # Reference pages for `make bench` (tests/bench/): only when the benchmark asks for them.
 if os.environ.get("BENCH_VIEWS") == "1":
     from . import bench

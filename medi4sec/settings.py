@@ -343,3 +343,31 @@ CELERY_BEAT_SCHEDULE["publish-scheduled-pages"] = {
     "task": "knowledgebase.tasks.publish_scheduled_pages",
     "schedule": 60.0,
 }
+
+# People and verification
+from celery.schedules import crontab  # noqa: E402
+
+# A practitioner verification lasts this long unless a verifier chooses another expiry date.
+VERIFICATION_VALIDITY_DAYS = env.int("VERIFICATION_VALIDITY_DAYS", default=365)
+# How long the link that confirms an official email address works, in seconds.
+VERIFICATION_CONFIRM_MAX_AGE = env.int("VERIFICATION_CONFIRM_MAX_AGE", default=3 * 24 * 3600)
+# Reminders before a verification expires, in days; each is sent once per expiry date.
+VERIFICATION_REMINDER_DAYS = [30, 7]
+# Personal mailboxes: they prove nothing about an employer, so they cannot be official addresses.
+VERIFICATION_FREE_MAIL_DOMAINS = env.list(
+    "VERIFICATION_FREE_MAIL_DOMAINS",
+    default=[
+        "aol.com", "gmail.com", "googlemail.com", "gmx.com", "gmx.de", "gmx.net", "hotmail.com",
+        "icloud.com", "laposte.net", "libero.it", "live.com", "mail.com", "mail.ru", "me.com",
+        "msn.com", "orange.fr", "outlook.com", "proton.me", "protonmail.com", "t-online.de",
+        "web.de", "yahoo.com", "yahoo.fr", "yandex.ru", "zoho.com",
+    ],
+)  # fmt: skip
+# Avatars: what may be uploaded, and the one size every stored avatar has.
+AVATAR_MAX_BYTES = 5 * 1024 * 1024
+AVATAR_MAX_PIXELS = 40_000_000
+AVATAR_SIZE = 256
+CELERY_BEAT_SCHEDULE["verification-reminders"] = {
+    "task": "community.tasks.send_verification_reminders",
+    "schedule": crontab(hour=7, minute=30),
+}
