@@ -3,9 +3,9 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# The header lists each section once it exists; later features add their route names here.
+# The header lists each section once it exists: a route name, or a path for Wagtail pages.
 MAIN_NAV = [
-    (_("Case studies"), "knowledgebase:case_study_index"),
+    (_("Case studies"), "/case-studies/"),
     (_("Forums"), "community:forum_index"),
     (_("Members"), "community:member_list"),
     (_("Search"), "community:search"),
@@ -17,7 +17,7 @@ def navigation(request):
     items = []
     for label, route in MAIN_NAV:
         try:
-            url = reverse(route)
+            url = route if route.startswith("/") else reverse(route)
         except NoReverseMatch:
             continue
         items.append({"label": label, "url": url, "is_current": request.path.startswith(url)})

@@ -93,6 +93,22 @@ def test_robots_txt_keeps_crawlers_out_of_private_areas(client):
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain")
     assert "Disallow: /accounts/" in response.content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+
+
+def test_header_navigation_leads_to_each_section(client):
+    html = client.get("/about/").content.decode()
+    nav = html[
+        html.index('aria-label="Main"') : html.index("</nav>", html.index('aria-label="Main"'))
+    ]
+    for label, path in [
+        ("Case studies", "/case-studies/"),
+        ("Forums", "/forums/"),
+        ("Members", "/members/"),
+    ]:
+        assert f'href="{path}"' in nav
+        assert label in nav
+        assert client.get(path).status_code == 200
 
 
 def test_healthz_answers_without_dependencies(client, django_assert_num_queries):
