@@ -644,16 +644,12 @@ def run_start(*, kind: str, now=None, enqueue) -> DigestRun:
     now = now or timezone.now()
     period_start, period_end = period_for(kind, now)
     run = DigestRun.objects.create(kind=kind, period_start=period_start, period_end=period_end)
-    chunk, total = [], 0
-    for user_id in subscriber_ids(kind, now).iterator(chunk_size=2000):
-        chunk.append(user_id)
-        if len(chunk) >= settings.DIGEST_CHUNK_SIZE:
-            total += len(chunk)
-            enqueue(chunk, kind, period_start.isoformat(), run.pk)
-            chunk = []
-    if chunk:
-        total += len(chunk)
+    # Chunks by primary key, each a query of its own: no cursor stays open while the chunks are
+    # queued (in-process, with CELERY_TASK_ALWAYS_EAGER, a chunk runs before the next is read).
+    members, last, total = subscriber_ids(kind, now), 0, 0
+    while chunk := list(members.filter(pk__gt=last)[: settings.DIGEST_CHUNK_SIZE]):
         enqueue(chunk, kind, period_start.isoformat(), run.pk)
+        total, last = total + len(chunk), chunk[-1]
     DigestRun.objects.filter(pk=run.pk).update(member_count=total)
     run.member_count = total
     logger.info("digest: %s run %s for %s: %d members", kind, run.pk, period_start, total)
