@@ -72,6 +72,15 @@ def audience_q(user, prefix: str = "") -> Q:
     return visible
 
 
+def is_moderator(user) -> bool:
+    """Return whether *user* keeps the community safe: staff or the Moderators group."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if not hasattr(user, "_is_moderator"):
+        user._is_moderator = user.is_staff or user.groups.filter(name="Moderators").exists()
+    return user._is_moderator
+
+
 def has_verified_email(user) -> bool:
     """Return whether *user* is signed in with a verified email address."""
     if not user.is_authenticated:

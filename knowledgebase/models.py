@@ -30,7 +30,7 @@ from wagtail.models import (
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from community.models import Audience, WorkingGroup
+from community.models import Audience, Thread, WorkingGroup
 from community.permissions import audience_q, can_see
 
 from .blocks import CaseStudyBodyBlock
@@ -138,6 +138,12 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["featured_case_studies"] = self.featured_case_studies(request.user)
+        context["active_threads"] = list(
+            Thread.objects.visible_to(request.user)
+            .with_last_post()
+            .select_related("forum")
+            .order_by("-last_activity_at", "-pk")[:5]
+        )
         index = CaseStudyIndexPage.objects.child_of(self).live().first()
         context["case_study_index_url"] = index.get_url(request) if index else ""
         return context
@@ -387,6 +393,13 @@ class CaseStudyPage(AudienceRestrictedPageMixin, Page):
             .for_cards()
             .filter(pk__in=self.related_links.values("case_study_id"))
             .exclude(pk=self.pk)
+        )
+        context["discussion"] = (
+            Thread.objects.visible_to(request.user)
+            .filter(case_study=self)
+            .order_by("pk")
+            .only("pk", "slug", "title", "post_count", "forum_id")
+            .first()
         )
         return context
 

@@ -1,4 +1,4 @@
-"""Routes of the knowledge base outside the page tree: the feed and the sitemap.
+"""Routes of the knowledge base outside the page tree: feed, sitemap, thread to case study.
 
 The library and the case studies themselves are Wagtail pages served by the page tree.
 """
@@ -8,10 +8,16 @@ from wagtail.contrib.sitemaps.views import sitemap
 
 from .feeds import CaseStudyFeed
 from .sitemaps import PublicPageSitemap
+from .views import case_study_from_thread
 
 app_name = "knowledgebase"
 
 urlpatterns = [
     path("feeds/case-studies/", CaseStudyFeed(), name="case_study_feed"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": PublicPageSitemap}}, name="sitemap"),
+    path(
+        "moderation/threads/<int:thread_id>/case-study/",
+        case_study_from_thread,
+        name="case_study_from_thread",
+    ),
 ]

@@ -1,0 +1,92 @@
+"""Writes of the knowledge base that reach into the community: case-study discussions."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.text import Truncator, slugify
+from django.utils.translation import gettext as _
+
+from community.models import Audience, Forum, Thread
+from community.services import thread_create
+
+from .models import CaseStudyIndexPage, CaseStudyPage
+
+logger = logging.getLogger(__name__)
+
+
+def discussion_forum_for(page: CaseStudyPage) -> Forum | None:
+    """Return the forum for *page*'s discussion: one with the same audience (and group).
+
+    ``CASE_STUDY_DISCUSSION_FORUMS`` names the preferred forum per audience; without one, the
+    first forum of that audience in the index order is used.
+    """
+    forums = Forum.objects.filter(audience=page.audience)
+    if page.audience == Audience.GROUP:
+        forums = forums.filter(group_id=page.group_id)
+    preferred = settings.CASE_STUDY_DISCUSSION_FORUMS.get(page.audience)
+    return (preferred and forums.filter(slug=preferred).first()) or forums.order_by(
+        "position", "pk"
+    ).first()
+
+
+def _discussion_opening(page: CaseStudyPage) -> str:
+    url = page.get_url()
+    return _(
+        "This thread discusses the case study **[%(title)s](%(url)s)**.\n\n> %(summary)s\n\n"
+        "What would you have done differently? Share your experience below."
+    ) % {"title": page.title, "url": url, "summary": page.summary.replace("\n", " ")}
+
+
+def case_study_discussion_ensure(*, page: CaseStudyPage, author) -> Thread | None:
+    """Start the discussion thread of *page* unless it has one; return the discussion.
+
+    Safe to call on every publication: the page row is locked while we look, so two
+    publications at once still make one thread.
+    """
+    with transaction.atomic():
+        CaseStudyPage.objects.select_for_update().filter(pk=page.pk).first()
+        existing = Thread.objects.filter(case_study=page).order_by("pk").first()
+        if existing:
+            return existing
+        forum = discussion_forum_for(page)
+        if forum is None or author is None:
+            logger.warning("case study %s: no forum or author for its discussion", page.pk)
+            return None
+        thread = thread_create(
+            author=author,
+            forum=forum,
+            title=Truncator(page.title).chars(200),
+            body=_discussion_opening(page),
+            tags=[tag.name for tag in page.tags.all()],
+        )
+        Thread.objects.filter(pk=thread.pk).update(case_study=page)
+        thread.case_study = page
+        return thread
+
+
+def case_study_draft_from_thread(*, thread: Thread, moderator, classification: str):
+    """Create a draft case study from *thread* for editors, linked to the thread; return it."""
+    index = CaseStudyIndexPage.objects.first()
+    opening = thread.posts.order_by("number").first()
+    summary = Truncator(opening.body_markdown if opening else thread.title).chars(600)
+    base_slug = slugify(thread.title)[:70] or "case-study"
+    slug, n = base_slug, 1
+    while index.get_children().filter(slug=slug).exists():
+        n += 1
+        slug = f"{base_slug}-{n}"
+    with transaction.atomic():
+        draft = CaseStudyPage(
+            title=thread.title,
+            slug=slug,
+            classification=classification,
+            summary=summary,
+            audience=thread.forum.audience,
+            group=thread.forum.group,
+            live=False,
+            owner=moderator,
+        )
+        index.add_child(instance=draft)
+        draft.save_revision(user=moderator, log_action=True)
+        Thread.objects.filter(pk=thread.pk, case_study__isnull=True).update(case_study=draft)
+    return draft

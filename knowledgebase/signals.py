@@ -1,0 +1,16 @@
+"""Receivers of the signals Wagtail publishes about pages."""
+
+from django.db import transaction
+from django.dispatch import receiver
+from wagtail.signals import page_published
+
+from .models import CaseStudyPage
+
+
+@receiver(page_published, sender=CaseStudyPage)
+def start_discussion(sender, instance, revision=None, **kwargs):
+    """Give a case study its discussion thread from its first publication on."""
+    from .services import case_study_discussion_ensure
+
+    author = (revision.user if revision is not None else None) or instance.owner
+    transaction.on_commit(lambda: case_study_discussion_ensure(page=instance, author=author))
