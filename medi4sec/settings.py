@@ -343,6 +343,11 @@ CELERY_BEAT_SCHEDULE["publish-scheduled-pages"] = {
     "task": "knowledgebase.tasks.publish_scheduled_pages",
     "schedule": 60.0,
 }
+# An edit while a case study is in review sends it back to the first step.
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+# Where a published case study's discussion starts, per audience (forum slug); audiences not
+# named here use the first forum with the same audience (and working group).
+CASE_STUDY_DISCUSSION_FORUMS = {"public": "case-study-discussions"}
 
 # People and verification
 from celery.schedules import crontab  # noqa: E402
