@@ -9,3 +9,51 @@ from . import services
 def send_verification_reminders():
     """Remind members 30 and 7 days before their practitioner verification expires."""
     return services.verification_reminders_send()
+
+
+# Digest: beat starts send_digests; it fans out chunks of member ids, each member gets a task.
+
+
+@shared_task
+def send_digests(kind, now=None):
+    """Start the *kind* digest run ("weekly" or "daily") for the last complete period."""
+    import datetime
+
+    from . import digest
+
+    when = datetime.datetime.fromisoformat(now) if now else None
+    return digest.run_start(kind=kind, now=when, enqueue=send_digest_chunk.delay).pk
+
+
+@shared_task
+def send_digest_chunk(user_ids, kind, period_start, run_id):
+    """Queue one digest task per member of a chunk."""
+    for user_id in user_ids:
+        send_member_digest.delay(user_id, kind, period_start, run_id)
+
+
+@shared_task(bind=True, max_retries=None)
+def send_member_digest(self, user_id, kind, period_start, run_id=None):
+    """Send one member's digest for the period starting at *period_start* (ISO 8601), once."""
+    import datetime
+
+    from django.conf import settings
+
+    from . import digest
+
+    try:
+        return digest.deliver(
+            user_id=user_id,
+            kind=kind,
+            period_start=datetime.datetime.fromisoformat(period_start),
+            run_id=run_id,
+            final_attempt=self.request.retries >= settings.DIGEST_MAX_RETRIES,
+        )
+    except digest.DigestTemporaryFailure as error:
+        raise self.retry(
+            exc=error, countdown=digest.retry_countdown(self.request.retries)
+        ) from error
+    except digest.DigestInProgress as busy:
+        if self.request.is_eager:
+            return "in_progress"  # nothing runs concurrently in-process: the claim is stale
+        raise self.retry(countdown=busy.retry_in) from busy

@@ -76,3 +76,8 @@ if os.environ.get("BENCH_VIEWS") == "1":
         path("bench/hello/", bench.hello, name="bench_hello"),
         path("bench/rows/", bench.rows, name="bench_rows"),
     ]
+
+urlpatterns += [
+    path("settings/digest/", views.digest_settings, name="settings_digest"),
+    path("digest/unsubscribe/<str:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
+]

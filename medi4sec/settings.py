@@ -376,3 +376,44 @@ CELERY_BEAT_SCHEDULE["verification-reminders"] = {
     "task": "community.tasks.send_verification_reminders",
     "schedule": crontab(hour=7, minute=30),
 }
+
+# Digest
+from celery.schedules import crontab  # noqa: E402
+
+# The weekly run starts on DIGEST_WEEKLY_DAY at DIGEST_WEEKLY_HOUR, the daily run every day at
+# DIGEST_DAILY_HOUR (CELERY_TIMEZONE, Europe/Brussels); each covers the period that ended then.
+DIGEST_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+DIGEST_WEEKLY_DAY = env.str("DIGEST_WEEKLY_DAY", default="monday").lower()
+if DIGEST_WEEKLY_DAY not in DIGEST_WEEKDAYS:
+    raise ImproperlyConfigured(f"DIGEST_WEEKLY_DAY must be one of {', '.join(DIGEST_WEEKDAYS)}.")
+DIGEST_WEEKLY_HOUR = env.int("DIGEST_WEEKLY_HOUR", default=7)
+DIGEST_DAILY_HOUR = env.int("DIGEST_DAILY_HOUR", default=7)
+# Posts and threads younger than this may still be edited or removed: the next digest has them.
+DIGEST_EDIT_GRACE_MINUTES = env.int("DIGEST_EDIT_GRACE_MINUTES", default=15)
+# Members who have not signed in for this long stop receiving digests (and are told once).
+DIGEST_ABSENCE_DAYS = env.int("DIGEST_ABSENCE_DAYS", default=180)
+DIGEST_SECTION_SIZE = 5
+DIGEST_CHUNK_SIZE = env.int("DIGEST_CHUNK_SIZE", default=500)
+# A delivery claimed this long ago and still "sending" belongs to a worker that died: retry it.
+# Longer than any SMTP conversation (the EMAIL_URL timeout), shorter than the broker's
+# visibility timeout, after which Redis hands an unacknowledged task to another worker.
+DIGEST_CLAIM_STALE_SECONDS = env.int("DIGEST_CLAIM_STALE_SECONDS", default=600)
+# Temporary SMTP failures: retried after 1, 2, 4, ... minutes (the last wait stays under the
+# visibility timeout), then recorded as failed.
+DIGEST_MAX_RETRIES = env.int("DIGEST_MAX_RETRIES", default=5)
+DIGEST_RETRY_BASE_SECONDS = env.int("DIGEST_RETRY_BASE_SECONDS", default=60)
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+)
+CELERY_BEAT_SCHEDULE["digest-weekly"] = {
+    "task": "community.tasks.send_digests",
+    "schedule": crontab(minute=0, hour=DIGEST_WEEKLY_HOUR, day_of_week=DIGEST_WEEKLY_DAY[:3]),
+    "args": ["weekly"],
+}
+CELERY_BEAT_SCHEDULE["digest-daily"] = {
+    "task": "community.tasks.send_digests",
+    "schedule": crontab(minute=0, hour=DIGEST_DAILY_HOUR),
+    "args": ["daily"],
+}
+# Sign-up asks for consent to the digest (an unticked box).
+ACCOUNT_FORMS = {"signup": "community.forms.SignupForm"}
