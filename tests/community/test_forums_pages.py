@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from community import services
-from community.models import Forum, Post, Thread
+from community.models import Post, Thread
 from tests.factories import ForumFactory, UserFactory, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +71,8 @@ def test_bad_thread_input_is_explained_kept_and_changes_nothing(client, signed_i
         if value.strip():
             assert value[:1000] in response.content.decode()
     assert not Thread.objects.exists()
-    assert Forum.objects.get().thread_count == 0
+    forum.refresh_from_db()
+    assert forum.thread_count == 0
 
 
 @pytest.mark.parametrize(
@@ -118,11 +119,12 @@ def test_member_without_verified_email_cannot_post(client, forum):
     assert Thread.objects.count() == 1
 
 
-@pytest.mark.parametrize("page", ["0", "3", "-1", "abc", "1.5"])
-def test_unknown_page_numbers_are_404(client, forum, page):
+# Not named "page": that is pytest-playwright's browser page fixture.
+@pytest.mark.parametrize("number", ["0", "3", "-1", "abc", "1.5"])
+def test_unknown_page_numbers_are_404(client, forum, number):
     thread = make_thread(forum, replies=25)  # two pages of 20
-    assert client.get(f"{thread.get_absolute_url()}?page={page}").status_code == 404
-    assert client.get(f"/forums/engagement/?page={page}").status_code == 404
+    assert client.get(f"{thread.get_absolute_url()}?page={number}").status_code == 404
+    assert client.get(f"/forums/engagement/?page={number}").status_code == 404
 
 
 def test_writes_refuse_get(client, signed_in, forum):
