@@ -72,13 +72,20 @@ def audience_q(user, prefix: str = "") -> Q:
     return visible
 
 
+def role_names(user) -> frozenset[str]:
+    """Return the names of *user*'s groups (roles), remembered for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_role_names"):
+        user._role_names = frozenset(user.groups.values_list("name", flat=True))
+    return user._role_names
+
+
 def is_moderator(user) -> bool:
     """Return whether *user* keeps the community safe: staff or the Moderators group."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if not hasattr(user, "_is_moderator"):
-        user._is_moderator = user.is_staff or user.groups.filter(name="Moderators").exists()
-    return user._is_moderator
+    return user.is_staff or "Moderators" in role_names(user)
 
 
 def has_verified_email(user) -> bool:
@@ -96,7 +103,7 @@ def must_use_two_factor(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return user.groups.filter(name__in=settings.MFA_REQUIRED_GROUPS).exists()
+    return not role_names(user).isdisjoint(settings.MFA_REQUIRED_GROUPS)
 
 
 def profile_field_q(viewer, field: str, prefix: str = "") -> Q:

@@ -55,7 +55,7 @@ from .models import (
     WorkingGroup,
     WorkingGroupMembership,
 )
-from .permissions import is_verified_practitioner
+from .permissions import is_moderator, is_verified_practitioner
 from .presenters import (
     SORT_LABELS,
     follow_level,
@@ -351,8 +351,28 @@ def _render_thread(request, thread, form, *, status=200, preview=None, last_page
         "can_reply": can_reply(request.user, thread),
         "follow_level": follow_level(request.user, thread=thread),
         "follow_levels": FollowLevel.choices,
+        "case_study": _linked_case_study(request.user, thread),
+        "case_study_classifications": _case_study_classifications(request.user, thread),
     }
     return render(request, "community/thread_detail.html", context, status=status)
+
+
+def _linked_case_study(user, thread):
+    """Return the case study *thread* discusses, if *user* may see it."""
+    if not thread.case_study_id:
+        return None
+    from knowledgebase.models import CaseStudyPage
+
+    return CaseStudyPage.objects.visible_to(user).filter(pk=thread.case_study_id).first()
+
+
+def _case_study_classifications(user, thread):
+    """Return the choices of the "turn into a case study" form, for moderators only."""
+    if thread.case_study_id or not is_moderator(user):
+        return []
+    from knowledgebase.models import Classification
+
+    return Classification.choices
 
 
 @login_required
