@@ -200,7 +200,7 @@ def _visible_forum(request, slug):
 
 
 def _visible_thread(request, thread_id):
-    threads = Thread.objects.visible_to(request.user).select_related("forum")
+    threads = Thread.objects.visible_to(request.user).select_related("forum", "case_study")
     return get_object_or_404(threads, pk=thread_id)
 
 
