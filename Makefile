@@ -44,8 +44,12 @@ checks: $(STAMP)
 	env $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
+# Tests that flush the database between tests (browser, reliability) run in a session of their
+# own: after ordinary database tests in the same session they met an empty database.
+SLOW_MARKS ?= browser or reliability
 pytest: $(STAMP) browser-deps
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not browser and not reliability" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "$(SLOW_MARKS)" $(PYTEST_ARGS)
 
 # Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
 browser-deps:
@@ -83,3 +87,4 @@ bench: $(STAMP)
 		echo "Installing wrk for the benchmark"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) tests/bench/bench_forums.py
+	$(PY) tests/bench/bench_digest.py

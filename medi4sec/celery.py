@@ -17,8 +17,14 @@ import medi4sec.logging  # noqa: E402, F401
 
 @task_prerun.connect
 @task_postrun.connect
-def close_stale_connections(**kwargs):
-    """Drop database connections that broke or outlived CONN_MAX_AGE, as Django does per request."""
+def close_stale_connections(task=None, **kwargs):
+    """Drop database connections that broke or outlived CONN_MAX_AGE, as Django does per request.
+
+    Not for tasks run in-process (no REDIS_URL): they share the caller's connection and
+    transaction.
+    """
+    if task is not None and task.request.is_eager:
+        return
     from django.db import close_old_connections
 
     close_old_connections()

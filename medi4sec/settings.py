@@ -190,7 +190,8 @@ def mailer_from_url(url):
 
 EMAIL_URL = env.str("EMAIL_URL", default="") or f"file://{VAR_DIR / 'mail'}"
 MAILERS = {"default": mailer_from_url(EMAIL_URL)}
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="MEDI@4SEC <noreply@medi4sec.local>")
+# The display name holds an "@", so it must be quoted to be a valid address header.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default='"MEDI@4SEC" <noreply@medi4sec.local>')
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 AUTH_PASSWORD_VALIDATORS = [
