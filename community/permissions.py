@@ -88,6 +88,18 @@ def is_moderator(user) -> bool:
     return user.is_staff or "Moderators" in role_names(user)
 
 
+def can_verify(user) -> bool:
+    """Return whether *user* decides practitioner verifications (the Verifiers' permission)."""
+    return user.is_authenticated and user.has_perm("community.change_verificationrequest")
+
+
+def can_manage_groups(user) -> bool:
+    """Return whether *user* accepts or declines requests to join working groups."""
+    return user.is_authenticated and (
+        user.is_staff or user.has_perm("community.change_workinggroupmembership")
+    )
+
+
 def has_verified_email(user) -> bool:
     """Return whether *user* is signed in with a verified email address."""
     if not user.is_authenticated:
@@ -149,3 +161,58 @@ def can_see_profile_field(viewer, profile, field: str) -> bool:
         viewer_rank = 2 if is_verified_practitioner(viewer) else 1
     fields = {"profile", field}
     return all(rank.get(profile.visibility.get(name), 2) <= viewer_rank for name in fields)
+
+
+# What members may do in the forums: built on can_see, asked by views, services and templates.
+
+
+def may_write(user) -> bool:
+    """Return whether *user* may write at all: an active member with a verified email."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    # Asked several times per page: remember the answer for the request.
+    if not hasattr(user, "_may_write"):
+        user._may_write = has_verified_email(user)
+    return user._may_write
+
+
+def can_start_thread(user, forum) -> bool:
+    """Return whether *user* may start a thread in *forum*."""
+    return may_write(user) and can_see(user, forum)
+
+
+def can_reply(user, thread) -> bool:
+    """Return whether *user* may reply in *thread*: visible and open (staff reply anyway)."""
+    return (
+        may_write(user) and can_see(user, thread.forum) and (not thread.is_locked or user.is_staff)
+    )
+
+
+def can_edit_post(user, post) -> bool:
+    """Return whether *user* may edit *post*: their own, not deleted, in a thread they may see."""
+    return (
+        may_write(user)
+        and not post.is_deleted
+        and (post.author_id == user.pk or user.is_staff)
+        and can_see(user, post.thread.forum)
+    )
+
+
+def can_delete_post(user, post) -> bool:
+    """Return whether *user* may delete *post* (the same people who may edit it)."""
+    return can_edit_post(user, post)
+
+
+def can_react(user, post) -> bool:
+    """Return whether *user* may mark *post* helpful: someone else's visible, undeleted post."""
+    return (
+        may_write(user)
+        and not post.is_deleted
+        and post.author_id != user.pk
+        and can_see(user, post.thread.forum)
+    )
+
+
+def can_follow(user, forum) -> bool:
+    """Return whether *user* may follow a thread, forum or tag in *forum*."""
+    return user.is_authenticated and can_see(user, forum)

@@ -34,14 +34,6 @@ from .forms import (
     VerificationReasonForm,
     VerificationRequestForm,
 )
-from .forum_permissions import (
-    can_delete_post,
-    can_edit_post,
-    can_follow,
-    can_react,
-    can_reply,
-    can_start_thread,
-)
 from .models import (
     ExpertiseTag,
     FollowLevel,
@@ -55,7 +47,18 @@ from .models import (
     WorkingGroup,
     WorkingGroupMembership,
 )
-from .permissions import is_moderator, is_verified_practitioner
+from .permissions import (
+    can_delete_post,
+    can_edit_post,
+    can_follow,
+    can_manage_groups,
+    can_react,
+    can_reply,
+    can_start_thread,
+    can_verify,
+    is_moderator,
+    is_verified_practitioner,
+)
 from .presenters import (
     SORT_LABELS,
     follow_level,
@@ -578,7 +581,7 @@ def verification_settings(request):
         .first(),
         "decisions": user.verification_decisions.all()[:10],
         "is_verified": is_verified_practitioner(user),
-        "can_verify": _can_verify(user),
+        "can_verify": can_verify(user),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "community/verification_settings.html", context, status=status)
@@ -609,13 +612,8 @@ def verification_confirm(request, token):
     return render(request, "community/verification_confirm.html", {"verification": verification})
 
 
-def _can_verify(user) -> bool:
-    # Verifiers hold this permission through their group (migration 0007); superusers too.
-    return user.is_authenticated and user.has_perm("community.change_verificationrequest")
-
-
 def _verifiers_only(request):
-    if not _can_verify(request.user):
+    if not can_verify(request.user):
         raise Http404(_("No such page."))
 
 
@@ -724,12 +722,6 @@ def verification_revoke(request, username):
 # Working groups: staff create them (admin); members ask to join; managers or staff decide.
 
 
-def _can_manage_groups(user) -> bool:
-    return user.is_authenticated and (
-        user.is_staff or user.has_perm("community.change_workinggroupmembership")
-    )
-
-
 @login_required
 def group_list(request):
     """List the working groups, the member's place in each, and requests waiting for managers."""
@@ -741,7 +733,7 @@ def group_list(request):
     for group in groups:
         group.my_status = mine.get(group.pk)
     requests = None
-    if _can_manage_groups(request.user):
+    if can_manage_groups(request.user):
         requests = WorkingGroupMembership.objects.filter(
             status=WorkingGroupMembership.Status.REQUESTED
         ).select_related("user", "group")
@@ -756,7 +748,7 @@ def group_detail(request, slug):
     membership = group.memberships.filter(user=request.user).first()
     is_member = membership is not None and membership.status == "member"
     members = None
-    if is_member or _can_manage_groups(request.user):
+    if is_member or can_manage_groups(request.user):
         members = group.memberships.filter(status="member").select_related("user")
     context = {"group": group, "membership": membership, "members": members}
     return render(request, "community/group_detail.html", context)
@@ -780,7 +772,7 @@ def group_join(request, slug):
 @require_POST
 def group_membership_decide(request, pk):
     """Accept or decline a request to join a working group."""
-    if not _can_manage_groups(request.user):
+    if not can_manage_groups(request.user):
         raise Http404(_("No such page."))
     membership = get_object_or_404(WorkingGroupMembership.objects.select_related("user"), pk=pk)
     approve = request.POST.get("decision") == "accept"

@@ -1,11 +1,11 @@
 """Template helpers for the forums: the permission predicates as filters, and small URL helpers.
 
-Templates ask the same predicates as views (``forum_permissions``), never a rule of their own.
+Templates ask the same predicates as views (``permissions``), never a rule of their own.
 """
 
 from django import template
 
-from community import forum_permissions
+from community import permissions
 from community.markdown import member_profile_url
 from community.models import Notification
 
@@ -14,17 +14,17 @@ register = template.Library()
 
 @register.filter
 def can_edit_post(user, post):
-    return forum_permissions.can_edit_post(user, post)
+    return permissions.can_edit_post(user, post)
 
 
 @register.filter
 def can_delete_post(user, post):
-    return forum_permissions.can_delete_post(user, post)
+    return permissions.can_delete_post(user, post)
 
 
 @register.filter
 def can_react(user, post):
-    return forum_permissions.can_react(user, post)
+    return permissions.can_react(user, post)
 
 
 @register.filter
