@@ -118,15 +118,6 @@ def make_thread(forum=None, author=None, *, title="A thread", body="The first po
     return thread
 
 
-def make_staff_with_totp(username="staff", **fields):
-    """Create a staff member with the two-factor device the middleware requires."""
-    from allauth.mfa.totp.internal.auth import TOTP
-
-    user = UserFactory(username=username, is_staff=True, **fields)
-    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-    return user
-
-
 # People
 
 

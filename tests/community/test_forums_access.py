@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from community.models import Notification, WorkingGroupMembership
-from tests.factories import ForumFactory, UserFactory, make_staff_with_totp, make_thread
+from tests.factories import ForumFactory, UserFactory, make_staff, make_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ MATRIX = [(actor, audience) for actor in VISIBLE for audience in AUDIENCES]
 @pytest.fixture
 def world():
     """One forum per audience, each with a tagged thread of two posts."""
-    author = make_staff_with_totp("author")
+    author = make_staff("author")
     forums, threads = {}, {}
     for audience in AUDIENCES:
         forums[audience] = ForumFactory(
@@ -48,7 +48,7 @@ def actor_user(actor, world):
     if actor == "anonymous":
         return None
     if actor == "staff":
-        return make_staff_with_totp("staff-actor")
+        return make_staff("staff-actor")
     user = UserFactory(username=actor)
     if actor == "verified":
         user.profile.verified_until = timezone.localdate() + datetime.timedelta(days=30)

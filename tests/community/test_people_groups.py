@@ -9,7 +9,7 @@ from tests.factories import (
     ForumFactory,
     UserFactory,
     WorkingGroupFactory,
-    make_staff_with_totp,
+    make_staff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_member_asks_to_join_and_staff_accepts(client, group, django_capture_on_
     assert membership.status == "requested"
     assert client.get(forum.get_absolute_url()).status_code == 404
 
-    client.force_login(make_staff_with_totp())
+    client.force_login(make_staff())
     queue = client.get(reverse("community:group_list"))
     assert b"Nina asks to join Crisis communication" in queue.content
     with django_capture_on_commit_callbacks(execute=True):
@@ -56,7 +56,7 @@ def test_declined_request_is_removed_and_the_member_told(
 ):
     member = UserFactory(email="omar@example.eu")
     membership = WorkingGroupMembership.objects.create(group=group, user=member)
-    client.force_login(make_staff_with_totp())
+    client.force_login(make_staff())
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("community:group_membership_decide", args=[membership.pk]),

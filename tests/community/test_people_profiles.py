@@ -14,7 +14,7 @@ from community.models import Profile, ProfileVisibility, StakeholderType
 from tests.factories import (
     ForumFactory,
     UserFactory,
-    make_staff_with_totp,
+    make_staff,
     make_thread,
     make_verified,
     set_visibility,
@@ -45,7 +45,7 @@ def login_as(client, actor):
     if actor == "anonymous":
         return None
     if actor == "staff":
-        user = make_staff_with_totp("staff-viewer")
+        user = make_staff("staff-viewer")
     else:
         user = UserFactory(username=f"{actor}-viewer")
         if actor == "verified":
