@@ -694,3 +694,11 @@ def _feature_one_of_each(index):
     home.featured_bad = public.filter(classification=Classification.BAD).first()
     home.featured_ugly = public.filter(classification=Classification.UGLY).first()
     home.save_revision().publish()
+
+
+def seed_discussions(*, author):
+    """Give every live demo case study its discussion thread, started by *author* (idempotent)."""
+    from .services import case_study_discussion_ensure
+
+    for page in CaseStudyPage.objects.live():
+        case_study_discussion_ensure(page=page, author=author)

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from community.demo import DEMO_PASSWORD, seed_forums, seed_members, seed_people
-from knowledgebase.demo import seed_case_studies
+from community.models import User
+from knowledgebase.demo import seed_case_studies, seed_discussions
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         seed_people()
         seed_forums()
         seed_case_studies()
+        seed_discussions(author=User.objects.get(username="elena"))
         self.stdout.write(self.style.SUCCESS("Demo content is ready. Demo accounts:"))
         for demo, user in seeded:
             if not demo.label:
