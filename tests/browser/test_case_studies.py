@@ -102,6 +102,13 @@ def test_editor_writes_reviewers_approve_member_finds_it(page: Page, live_server
     expect(page.get_by_role("heading", level=1)).to_have_text("Bystanders film a drone search")
     expect(page.get_by_text("The ugly", exact=True)).to_be_visible()
 
+    # Its first publication started the discussion, which links back to the case study.
+    page.get_by_role("link", name="Discuss this case study").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bystanders film a drone search")
+    expect(page.get_by_role("link", name="Case study discussions")).to_be_visible()
+    page.get_by_role("link", name="Bystanders film a drone search").first.click()
+    expect(page).to_have_url(re.compile(r"/case-studies/bystanders-film-a-drone-search/$"))
+
 
 @pytest.mark.parametrize("path", ["/case-studies/", "/case-studies/live-qa-during-city-festival/"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
