@@ -8,17 +8,17 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from community import views as community_views
+from community.views import site as site_views
 
-handler400 = "community.views.bad_request"
-handler403 = "community.views.permission_denied"
-handler404 = "community.views.page_not_found"
-handler500 = "community.views.server_error"
-handler429 = "community.views.too_many_requests"
+handler400 = "community.views.site.bad_request"
+handler403 = "community.views.site.permission_denied"
+handler404 = "community.views.site.page_not_found"
+handler500 = "community.views.site.server_error"
+handler429 = "community.views.site.too_many_requests"
 
 urlpatterns = [
-    path("healthz", community_views.healthz, name="healthz"),
-    path("readyz", community_views.readyz, name="readyz"),
+    path("healthz", site_views.healthz, name="healthz"),
+    path("readyz", site_views.readyz, name="readyz"),
     # Both admin sites sign in through allauth, so its rate limits and two-factor step apply.
     path("django-admin/login/", LoginView.as_view(), name="django_admin_login"),
     path("admin/login/", LoginView.as_view(), name="wagtail_admin_login"),

@@ -102,7 +102,7 @@ def eager_retries():
 
 
 def use_mailer(monkeypatch, backend):
-    monkeypatch.setattr(digest, "mailers", SimpleNamespace(default=backend))
+    monkeypatch.setattr(digest.delivery, "mailers", SimpleNamespace(default=backend))
 
 
 def test_a_run_sends_one_multipart_email_per_subscriber(news):

@@ -11,4 +11,4 @@ def database_gone(request):
 
 
 urlpatterns = [path("boom/", boom), path("database-gone/", database_gone)]
-handler500 = "community.views.server_error"
+handler500 = "community.views.site.server_error"

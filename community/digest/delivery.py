@@ -1,0 +1,277 @@
+"""Deliver digests exactly once: runs, the claim-before-send ledger, retries."""
+
+import datetime
+import logging
+import smtplib
+import zoneinfo
+
+from django.conf import settings
+from django.core.mail import mailers
+from django.db import IntegrityError, transaction
+from django.db.models import (
+    F,
+    Q,
+)
+from django.utils import timezone
+
+from .. import emails
+from ..models import (
+    DigestDelivery,
+    DigestFrequency,
+    DigestRun,
+    DigestSubscription,
+    User,
+)
+from .content import Digest, build
+from .periods import period_for
+
+logger = logging.getLogger(__name__)
+
+Status = DigestDelivery.Status
+FINAL_STATUSES = {Status.SENT, Status.SKIPPED, Status.FAILED}
+
+
+class DigestTemporaryFailure(Exception):
+    """The SMTP server could not take the digest now (4xx, connection refused): try later."""
+
+
+class DigestInProgress(Exception):
+    """Another worker claimed this delivery a moment ago; ask again in ``retry_in`` seconds."""
+
+    def __init__(self, retry_in: int):
+        super().__init__(retry_in)
+        self.retry_in = retry_in
+
+
+def is_absent(user: User, now=None) -> bool:
+    """Return whether *user* has not signed in for DIGEST_ABSENCE_DAYS (never: since joining)."""
+    now = now or timezone.now()
+    last_seen = user.last_login or user.date_joined
+    return last_seen < now - datetime.timedelta(days=settings.DIGEST_ABSENCE_DAYS)
+
+
+def subscriber_ids(kind: str, now=None):
+    """Return the ids of active members who want the *kind* digest, absent ones told once."""
+    now = now or timezone.now()
+    absent_since = now - datetime.timedelta(days=settings.DIGEST_ABSENCE_DAYS)
+    told_and_still_absent = Q(digest_subscription__absence_notified_at__isnull=False) & (
+        Q(last_login__lt=absent_since) | Q(last_login__isnull=True, date_joined__lt=absent_since)
+    )
+    return (
+        User.objects.filter(is_active=True, digest_subscription__frequency=kind)
+        .exclude(told_and_still_absent)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def run_start(*, kind: str, now=None, enqueue) -> DigestRun:
+    """Record a run for the last complete *kind* period and hand its members to *enqueue* in
+    chunks (``enqueue(user_ids, kind, period_start_iso, run_id)``).
+
+    Starting the same period twice (a rerun, two beats) is safe: the ledger sends nothing twice.
+    """
+    now = now or timezone.now()
+    period_start, period_end = period_for(kind, now)
+    run = DigestRun.objects.create(kind=kind, period_start=period_start, period_end=period_end)
+    # Chunks by primary key, each a query of its own: no cursor stays open while the chunks are
+    # queued (in-process, with CELERY_TASK_ALWAYS_EAGER, a chunk runs before the next is read).
+    members, last, total = subscriber_ids(kind, now), 0, 0
+    while chunk := list(members.filter(pk__gt=last)[: settings.DIGEST_CHUNK_SIZE]):
+        enqueue(chunk, kind, period_start.isoformat(), run.pk)
+        total, last = total + len(chunk), chunk[-1]
+    DigestRun.objects.filter(pk=run.pk).update(member_count=total)
+    run.member_count = total
+    logger.info("digest: %s run %s for %s: %d members", kind, run.pk, period_start, total)
+    return run
+
+
+def _count(run_id, outcome: str) -> None:
+    column = {"sent": "sent", "failed": "failed"}.get(outcome, "skipped")
+    if run_id:
+        DigestRun.objects.filter(pk=run_id).update(**{column: F(column) + 1})
+
+
+def _claim(*, user, kind, period_start, run_id, now) -> DigestDelivery | None:
+    """Claim the member's ledger row for the period; None when it is settled already.
+
+    The row is inserted, status "sending", before anything is sent; the unique constraint on
+    (member, kind, period) makes the insert the lock, so two beats or a rerun cannot both send.
+    If the row exists:
+
+    - sent, skipped or failed: settled, nothing to do;
+    - retrying (a temporary SMTP failure is waiting for its retry): claimed again now, and the
+      scheduled retry will find the row settled;
+    - sending, claimed less than DIGEST_CLAIM_STALE_SECONDS ago: another worker is on it,
+      DigestInProgress asks the task to look again once that time has passed;
+    - sending for longer: the worker that claimed it died (SIGKILL, lost machine) between the
+      claim and marking the row sent, and its task came back (acks_late). It is claimed again
+      and sent. The trade-off: if that worker died after the SMTP server accepted the message
+      but before the row was marked sent (a window of one UPDATE), the member gets it twice.
+      SMTP has no way to make delivery exactly-once; at most once per claim, every attempt
+      counted in ``attempts``, and the same Message-ID on every attempt (receivers that
+      deduplicate by Message-ID drop the copy) is the honest best. Skipping instead would
+      lose the digest of every member whose worker died mid-run, a far more likely event.
+
+    Each re-claim is a compare-and-set on (status, attempts), so only one worker wins it.
+    """
+    try:
+        with transaction.atomic():
+            return DigestDelivery.objects.create(
+                user=user, kind=kind, period_start=period_start, run_id=run_id, claimed_at=now
+            )
+    except IntegrityError:
+        pass
+    row = DigestDelivery.objects.get(user=user, kind=kind, period_start=period_start)
+    if row.status in FINAL_STATUSES:
+        return None
+    stale = datetime.timedelta(seconds=settings.DIGEST_CLAIM_STALE_SECONDS)
+    if row.status == Status.SENDING and row.claimed_at > now - stale:
+        wait = (row.claimed_at + stale - now).total_seconds()
+        raise DigestInProgress(retry_in=max(1, int(wait) + 1))
+    claimed = DigestDelivery.objects.filter(
+        pk=row.pk, status=row.status, attempts=row.attempts
+    ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        raise DigestInProgress(retry_in=settings.DIGEST_CLAIM_STALE_SECONDS)
+    if row.status == Status.SENDING:
+        logger.warning("digest: re-claimed delivery %s left in 'sending' by a lost worker", row.pk)
+    row.refresh_from_db()
+    return row
+
+
+def _settle(row: DigestDelivery, status: str, *, reason: str = "", error: str = "") -> None:
+    fields = {"status": status, "reason": reason, "error": error[:2000]}
+    if status == Status.SENT:
+        fields["sent_at"] = timezone.now()
+    DigestDelivery.objects.filter(pk=row.pk).update(**fields)
+
+
+def is_temporary(error: Exception) -> bool:
+    """Return whether an SMTP error may go away by itself (4xx, connection problems)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return True  # the portal's credentials: staff fix them, the digest waits
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPException):
+        return False
+    return isinstance(error, OSError)  # connection refused, reset, timed out
+
+
+def retry_countdown(retries: int) -> int:
+    """Return the seconds to wait before retry number *retries* + 1: 1, 2, 4, 8... minutes."""
+    return settings.DIGEST_RETRY_BASE_SECONDS * 2**retries
+
+
+def _ineligible(user: User, subscription, kind: str, now) -> str:
+    """Return why *user* gets no digest now ("" if they do)."""
+    if not user.is_active:
+        return "inactive"
+    if subscription is None or subscription.frequency != kind:
+        return "unsubscribed"
+    if not user.email:
+        return "no_email"
+    from allauth.account.models import EmailAddress
+
+    if not EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
+        return "unverified_email"
+    return ""
+
+
+def _absence_handle(user: User, subscription, now) -> bool:
+    """Tell an absent member once that digests stop; clear the mark of one who came back."""
+    if not is_absent(user, now):
+        if subscription.absence_notified_at:
+            DigestSubscription.objects.filter(pk=subscription.pk).update(absence_notified_at=None)
+        return False
+    told = DigestSubscription.objects.filter(
+        pk=subscription.pk, absence_notified_at__isnull=True
+    ).update(absence_notified_at=now)
+    if told:
+        try:
+            mailers.default.send_messages([emails.digest_absence_message(user=user)])
+        except Exception:
+            logger.exception("digest: could not tell absent member %s that digests stop", user.pk)
+    return True
+
+
+def deliver(
+    *,
+    user_id: int,
+    kind: str,
+    period_start: datetime.datetime,
+    run_id: int | None = None,
+    final_attempt: bool = False,
+    mailer=None,
+) -> str:
+    """Send *user_id*'s digest for the period at most once; return the outcome.
+
+    Outcomes: "sent"; "failed" (refused for good, recorded); "already" (settled before);
+    "missing" (member deleted since the fan-out) and the skip reasons "inactive",
+    "unsubscribed", "no_email", "absent", "empty". Raises DigestTemporaryFailure (retry later)
+    and DigestInProgress (another worker holds the claim).
+    """
+    now = timezone.now()
+    user = User.objects.select_related("profile").filter(pk=user_id).first()
+    if user is None:
+        logger.warning("digest: member %s no longer exists, nothing sent", user_id)
+        _count(run_id, "skipped")
+        return "missing"
+    row = _claim(user=user, kind=kind, period_start=period_start, run_id=run_id, now=now)
+    if row is None:
+        _count(run_id, "skipped")
+        return "already"
+    subscription = DigestSubscription.objects.filter(user=user).first()
+    reason = _ineligible(user, subscription, kind, now)
+    if not reason and _absence_handle(user, subscription, now):
+        reason = "absent"
+    if reason == "no_email":
+        logger.warning("digest: member %s has no email address", user.pk)
+    digest = None
+    if not reason:
+        period_end = _period_end(kind, period_start)
+        digest = build(user=user, kind=kind, period_start=period_start, period_end=period_end)
+        if digest.is_empty:
+            reason = "empty"
+    if reason:
+        _settle(row, Status.SKIPPED, reason=reason)
+        _count(run_id, "skipped")
+        return reason
+    try:
+        message = emails.digest_message(digest=digest, message_id=_message_id(row))
+        (mailer or mailers.default).send_messages([message])
+    except Exception as error:
+        if is_temporary(error) and not final_attempt:
+            logger.warning("digest: temporary failure for member %s: %s", user.pk, error)
+            _settle(row, Status.RETRYING, error=repr(error))
+            raise DigestTemporaryFailure(repr(error)) from error
+        logger.error("digest: delivery to member %s failed for good: %r", user.pk, error)
+        _settle(row, Status.FAILED, reason="refused", error=repr(error))
+        _count(run_id, "failed")
+        return "failed"
+    _settle(row, Status.SENT)
+    _count(run_id, "sent")
+    return "sent"
+
+
+def _period_end(kind: str, period_start: datetime.datetime) -> datetime.datetime:
+    local = period_start.astimezone(zoneinfo.ZoneInfo(settings.CELERY_TIMEZONE))
+    return local + datetime.timedelta(days=7 if kind == DigestFrequency.WEEKLY else 1)
+
+
+def _message_id(row: DigestDelivery) -> str:
+    """Return the same Message-ID for every attempt at one delivery."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(settings.SITE_URL).hostname or "medi4sec.local"
+    return f"<digest-{row.kind}-{row.period_start:%Y%m%d%H%M}-{row.user_id}@{host}>"
+
+
+def preview(*, user: User, kind: str = DigestFrequency.WEEKLY, now=None) -> Digest:
+    """Return the digest *user* would get for the last complete period (nothing is recorded)."""
+    period_start, period_end = period_for(kind, now)
+    return build(user=user, kind=kind, period_start=period_start, period_end=period_end)

@@ -1,0 +1,233 @@
+"""Digest subscriptions, per-item follows and mutes, and signed unsubscribe tokens."""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from knowledgebase.models import Classification, Theme
+
+from .. import emails
+from ..models import (
+    DigestFrequency,
+    DigestSubscription,
+    DigestTopic,
+    Follow,
+    FollowLevel,
+    Forum,
+    User,
+)
+
+logger = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "community.digest.unsubscribe"
+
+
+# A followed item is named "forum:<id>", "tag:<id>", "theme:<id>" or "classification:<code>".
+
+
+def unsubscribe_token(*, user_id: int, item: str = "") -> str:
+    """Return the signed token of an unsubscribe link for *user_id* (and one followed *item*)."""
+    data = {"u": user_id, "i": item} if item else {"u": user_id}
+    return signing.dumps(data, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(*, user_id: int, item: str = "") -> str:
+    token = unsubscribe_token(user_id=user_id, item=item)
+    return emails.absolute_url(reverse("community:digest_unsubscribe", args=[token]))
+
+
+@dataclass
+class UnsubscribeRequest:
+    user: User
+    item: str
+    item_label: str
+
+
+class BadUnsubscribeToken(Exception):
+    """The token was tampered with, signed for something else, or names nobody."""
+
+
+def unsubscribe_request(token: str) -> UnsubscribeRequest | None:
+    """Return who and what *token* unsubscribes, None if the member is gone.
+
+    Raise BadUnsubscribeToken for a token that was tampered with or signed for something else.
+    """
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        logger.warning("digest: refused an unsubscribe token with a bad signature")
+        raise BadUnsubscribeToken from None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        raise BadUnsubscribeToken
+    user = User.objects.filter(pk=data["u"]).first()
+    if user is None:
+        return None
+    item = data.get("i", "")
+    return UnsubscribeRequest(user=user, item=item, item_label=_item_label(item) if item else "")
+
+
+def _item_label(item: str) -> str:
+    kind, _sep, key = item.partition(":")
+    if kind == "classification":
+        return dict(Classification.choices).get(key, key)
+    model = {"forum": Forum, "tag": Tag, "theme": Theme}.get(kind)
+    found = model.objects.filter(pk=key).first() if model and key.isdigit() else None
+    return str(found) if found else ""
+
+
+def subscription_get(*, user: User) -> DigestSubscription | None:
+    return DigestSubscription.objects.filter(user=user).first()
+
+
+def subscription_set(*, user: User, frequency: str) -> DigestSubscription:
+    """Set how often *user* gets the digest."""
+    subscription, _created = DigestSubscription.objects.update_or_create(
+        user=user, defaults={"frequency": frequency, "updated_at": timezone.now()}
+    )
+    return subscription
+
+
+def subscription_create_at_signup(*, user: User, consent: bool) -> DigestSubscription:
+    """Record the sign-up choice: the weekly digest with consent, none without."""
+    return subscription_set(
+        user=user, frequency=DigestFrequency.WEEKLY if consent else DigestFrequency.OFF
+    )
+
+
+@transaction.atomic
+def digest_unsubscribe(*, user: User, item: str = "") -> str:
+    """Stop the digest for *user*, or only mute one followed *item*; return what was done."""
+    kind, _sep, key = item.partition(":")
+    if kind in {"forum", "tag"} and key.isdigit():
+        Follow.objects.update_or_create(
+            user=user,
+            **{f"{kind}_id": int(key)},
+            defaults={"level": FollowLevel.MUTED, "updated_at": timezone.now()},
+        )
+        return "muted"
+    if kind == "theme" and key.isdigit():
+        _topic_set(user=user, level=FollowLevel.MUTED, theme_id=int(key))
+        return "muted"
+    if kind == "classification" and key in Classification.values:
+        _topic_set(user=user, level=FollowLevel.MUTED, classification=key)
+        return "muted"
+    subscription_set(user=user, frequency=DigestFrequency.OFF)
+    return "stopped"
+
+
+def _topic_set(*, user, level, theme_id=None, classification=""):
+    DigestTopic.objects.update_or_create(
+        user=user,
+        theme_id=theme_id,
+        classification=classification,
+        defaults={"level": level, "updated_at": timezone.now()},
+    )
+
+
+@dataclass
+class Preferences:
+    """What the digest settings page shows and saves: a frequency, followed and muted items."""
+
+    frequency: str = DigestFrequency.OFF
+    follow_forums: list = field(default_factory=list)
+    mute_forums: list = field(default_factory=list)
+    follow_tags: list = field(default_factory=list)
+    mute_tags: list = field(default_factory=list)
+    follow_themes: list = field(default_factory=list)
+    mute_themes: list = field(default_factory=list)
+    follow_classifications: list = field(default_factory=list)
+    mute_classifications: list = field(default_factory=list)
+
+
+def preferences_get(*, user: User) -> Preferences:
+    """Return *user*'s digest preferences, forums limited to those they may see."""
+    subscription = subscription_get(user=user)
+    prefs = Preferences(frequency=subscription.frequency if subscription else DigestFrequency.OFF)
+    visible_forums = set(Forum.objects.visible_to(user).values_list("pk", flat=True))
+    follows = Follow.objects.filter(user=user, thread__isnull=True).select_related("tag")
+    for follow in follows:
+        if follow.level == FollowLevel.NORMAL:
+            continue
+        prefix = "follow" if follow.level == FollowLevel.WATCHING else "mute"
+        if follow.forum_id and follow.forum_id in visible_forums:
+            getattr(prefs, f"{prefix}_forums").append(follow.forum_id)
+        elif follow.tag_id:
+            getattr(prefs, f"{prefix}_tags").append(follow.tag.name)
+    for topic in DigestTopic.objects.filter(user=user):
+        prefix = "follow" if topic.level == FollowLevel.WATCHING else "mute"
+        if topic.theme_id:
+            getattr(prefs, f"{prefix}_themes").append(topic.theme_id)
+        else:
+            getattr(prefs, f"{prefix}_classifications").append(topic.classification)
+    return prefs
+
+
+@transaction.atomic
+def preferences_save(*, user: User, prefs: Preferences) -> None:
+    """Save *user*'s digest frequency and the forums, tags, themes and classifications they
+    follow or mute. Forum and tag follows are the forums' own ``Follow`` rows (the follow
+    buttons on forum pages change the same thing); forums *user* cannot see are left alone.
+    """
+    subscription_set(user=user, frequency=prefs.frequency)
+    now = timezone.now()
+    visible_forums = set(Forum.objects.visible_to(user).values_list("pk", flat=True))
+    tag_ids = dict(
+        Tag.objects.filter(name__in=prefs.follow_tags + prefs.mute_tags).values_list("name", "pk")
+    )
+    wanted = {
+        ("forum_id", pk): level
+        for level, pks in (
+            (FollowLevel.WATCHING, prefs.follow_forums),
+            (FollowLevel.MUTED, prefs.mute_forums),
+        )
+        for pk in pks
+        if pk in visible_forums
+    }
+    wanted |= {
+        ("tag_id", tag_ids[name]): level
+        for level, names in (
+            (FollowLevel.WATCHING, prefs.follow_tags),
+            (FollowLevel.MUTED, prefs.mute_tags),
+        )
+        for name in names
+        if name in tag_ids
+    }
+    existing = Follow.objects.filter(user=user, thread__isnull=True)
+    for follow in existing:
+        key = ("forum_id", follow.forum_id) if follow.forum_id else ("tag_id", follow.tag_id)
+        if follow.forum_id and follow.forum_id not in visible_forums:
+            continue
+        level = wanted.pop(key, None)
+        if level is None:
+            follow.delete()
+        elif level != follow.level:
+            follow.level, follow.updated_at = level, now
+            follow.save(update_fields=["level", "updated_at"])
+    Follow.objects.bulk_create(
+        [
+            Follow(user=user, level=level, updated_at=now, **{name: pk})
+            for (name, pk), level in wanted.items()
+        ]
+    )
+    DigestTopic.objects.filter(user=user).delete()
+    topics = [
+        DigestTopic(user=user, level=level, updated_at=now, theme_id=pk)
+        for level, pks in (
+            (FollowLevel.WATCHING, prefs.follow_themes),
+            (FollowLevel.MUTED, prefs.mute_themes),
+        )
+        for pk in pks
+    ] + [
+        DigestTopic(user=user, level=level, updated_at=now, classification=code)
+        for level, codes in (
+            (FollowLevel.WATCHING, prefs.follow_classifications),
+            (FollowLevel.MUTED, prefs.mute_classifications),
+        )
+        for code in codes
+    ]
+    DigestTopic.objects.bulk_create(topics)

@@ -1,0 +1,49 @@
+"""Digest settings and the one-click unsubscribe.
+
+The unsubscribe link works without logging in: its signed token is the proof. A GET only shows the
+choices (mail scanners open links); the buttons, and RFC 8058 clients, POST.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from .. import digest
+from ..forms import DigestSettingsForm
+
+
+@login_required
+def digest_settings(request):
+    """Let the member choose how often the digest comes and what it follows or mutes."""
+    initial = DigestSettingsForm.initial_from(digest.preferences_get(user=request.user))
+    form = DigestSettingsForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        digest.preferences_save(user=request.user, prefs=form.preferences())
+        messages.success(request, _("Your digest settings are saved."))
+        return redirect("community:settings_digest")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "community/digest_settings.html", {"form": form}, status=status)
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def digest_unsubscribe(request, token):
+    """Stop the digest, or only one followed item, for the member the token names."""
+    try:
+        unsubscribe = digest.unsubscribe_request(token)
+    except digest.BadUnsubscribeToken:
+        context = {"invalid": True}
+        return render(request, "community/digest_unsubscribe.html", context, status=400)
+    if unsubscribe is None:
+        raise Http404(_("No such page."))
+    context = {"unsubscribe": unsubscribe}
+    if request.method == "POST":
+        item = unsubscribe.item if request.POST.get("scope") == "item" else ""
+        context["done"] = digest.digest_unsubscribe(user=unsubscribe.user, item=item)
+    return render(request, "community/digest_unsubscribe.html", context)

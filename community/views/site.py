@@ -1,0 +1,128 @@
+"""The site itself: account settings, robots.txt, health checks and the error pages."""
+
+import sys
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from ..forms import (
+    DisplayNameForm,
+    ProfileForm,
+)
+from ..services import profile_get_or_create, profile_update
+
+
+@login_required
+def account_settings(request):
+    """Show the member's account and let them edit their stakeholder profile."""
+    profile = profile_get_or_create(user=request.user)
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    name_form = DisplayNameForm(data, instance=request.user, prefix="user")
+    profile_form = ProfileForm(data, files, instance=profile, prefix="profile")
+    if request.method == "POST" and name_form.is_valid() and profile_form.is_valid():
+        profile_update(
+            user=request.user,
+            display_name=name_form.cleaned_data["display_name"],
+            **profile_form.profile_changes(),
+        )
+        messages.success(request, _("Your profile was saved."))
+        return redirect("community:settings")
+    context = {"name_form": name_form, "profile_form": profile_form, "profile": profile}
+    return render(request, "community/settings.html", context)
+
+
+@require_GET
+def robots_txt(request):
+    """Tell crawlers what not to index: accounts, admin and personal pages."""
+    return render(request, "robots.txt", content_type="text/plain")
+
+
+@never_cache
+def healthz(request):
+    """Answer as long as the process serves requests; touches no dependency."""
+    return JsonResponse({"status": "ok"})
+
+
+def _timed(check):
+    started = time.perf_counter()
+    try:
+        check()
+    except Exception as error:
+        return {"ok": False, "error": error.__class__.__name__}
+    return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 2)}
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_cache():
+    cache.set("readyz", "1", timeout=5)
+    if cache.get("readyz") != "1":
+        raise RuntimeError("cache did not return what was stored")
+
+
+def _check_broker():
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
+
+
+@never_cache
+def readyz(request):
+    """Report whether the database and the cache/broker answer, with timings; 503 if not."""
+    checks = {"database": _timed(_check_database), "cache": _timed(_check_cache)}
+    if settings.REDIS_URL:
+        checks["broker"] = _timed(_check_broker)
+    ready = all(check["ok"] for check in checks.values())
+    return JsonResponse(
+        {"status": "ready" if ready else "unavailable", "checks": checks},
+        status=200 if ready else 503,
+    )
+
+
+def _error_page(request, template_name, status):
+    return render(request, template_name, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, "400.html", 400)
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, "403.html", 403)
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, "404.html", 404)
+
+
+def too_many_requests(request, exception=None):
+    return _error_page(request, "429.html", 429)
+
+
+def csrf_failure(request, reason=""):
+    return _error_page(request, "403_csrf.html", 403)
+
+
+def server_error(request):
+    """Render the 500 page without request context: the failure may lie in the database.
+
+    A database that cannot be reached is an outage, not a bug: answer 503 with Retry-After.
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
