@@ -109,7 +109,12 @@ def seed_members():
     for demo in DEMO_MEMBERS:
         user, created = User.objects.get_or_create(
             username=demo.username,
-            defaults={"email": demo.email, "display_name": demo.display_name},
+            # Established members: the new-account limits (community.limits) do not apply.
+            defaults={
+                "email": demo.email,
+                "display_name": demo.display_name,
+                "date_joined": timezone.now() - datetime.timedelta(days=90),
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)

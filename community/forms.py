@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .limits import post_shape_errors
 from .models import (
     LANGUAGE_CHOICES,
     PROFILE_VISIBILITY_FIELDS,
@@ -160,6 +161,16 @@ class PostForm(forms.Form):
             ),
         },
     )
+
+    def __init__(self, *args, author=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.author = author
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if self.author is not None and (errors := post_shape_errors(self.author, body)):
+            raise forms.ValidationError(errors)
+        return body
 
 
 class ThreadForm(PostForm):

@@ -243,6 +243,25 @@ MFA_TOTP_ISSUER = "MEDI@4SEC"
 # Groups whose members must have two-factor authentication before they can do anything else.
 MFA_REQUIRED_GROUPS = ["Editors", "Moderators", "Verifiers"]
 
+# Abuse limits (community/limits.py). A member is "new" for NEW_ACCOUNT_HOURS after sign-up, or
+# less: the new-account limits end as soon as they are a verified practitioner. Staff and
+# moderators are never new. Counts come from the posts and reactions tables, so they hold while
+# Redis is down. Over a limit: a 429 answer that keeps the text and says when to try again.
+NEW_ACCOUNT_HOURS = env.int("NEW_ACCOUNT_HOURS", default=24)
+# Caps over the last 24 hours while the account is new (the first post of a thread is not a reply).
+NEW_ACCOUNT_THREADS_PER_DAY = env.int("NEW_ACCOUNT_THREADS_PER_DAY", default=3)
+NEW_ACCOUNT_REPLIES_PER_DAY = env.int("NEW_ACCOUNT_REPLIES_PER_DAY", default=20)
+# Seconds a new account waits between two posts (threads or replies).
+NEW_ACCOUNT_POST_INTERVAL_SECONDS = env.int("NEW_ACCOUNT_POST_INTERVAL_SECONDS", default=60)
+# Per post, while new: links to other sites and distinct members mentioned (a form error).
+NEW_ACCOUNT_LINKS_PER_POST = env.int("NEW_ACCOUNT_LINKS_PER_POST", default=2)
+NEW_ACCOUNT_MENTIONS_PER_POST = env.int("NEW_ACCOUNT_MENTIONS_PER_POST", default=3)
+# Everyone: the same text again within this many minutes is refused (double posts, spam runs).
+DUPLICATE_POST_MINUTES = env.int("DUPLICATE_POST_MINUTES", default=10)
+# Everyone, over the last 24 hours: "helpful" marks given, and flags raised.
+REACTIONS_PER_DAY = env.int("REACTIONS_PER_DAY", default=100)
+FLAGS_PER_DAY = env.int("FLAGS_PER_DAY", default=20)
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES

@@ -1,5 +1,8 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from community.models import Profile, StakeholderType, User
 
@@ -18,6 +21,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.eu")
     display_name = factory.Faker("name")
     password = factory.django.Password(PASSWORD)
+    # An established member: new accounts (community.limits) are made explicitly, with
+    # ``date_joined=timezone.now()``, by the tests about them.
+    date_joined = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=30))
 
     @factory.post_generation
     def verified_email(self, create, extracted, **kwargs):

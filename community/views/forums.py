@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
-from .. import markdown, services
+from .. import limits, markdown, services
 from ..caching import cache_page_for_visitors
 from ..forms import (
     FollowForm,
@@ -44,6 +44,7 @@ from ..presenters import (
     with_unread_counts,
 )
 from ..querysets import THREAD_SORTS
+from .site import too_many_requests, with_retry_after
 
 # Content a member may not see answers 404, exactly like content that does not exist: every
 # lookup goes through ``visible_to(request.user)``. Writes are POST-only; the one thing a GET
@@ -135,18 +136,32 @@ def thread_create(request, slug):
     """Start a thread: the form, a preview on request, and the thread once it is valid."""
     forum = _visible_forum(request, slug)
     allowed = can_start_thread(request.user, forum)
-    form = ThreadForm(request.POST or None)
+    form = ThreadForm(request.POST or None, author=request.user)
+    refusal = None
     if request.method == "POST" and not allowed:
         form.add_error(None, _("Confirm your email address before you start a thread."))
     elif request.method == "POST" and form.is_valid() and "preview" not in request.POST:
-        thread = services.thread_create(author=request.user, forum=forum, **form.cleaned_data)
-        messages.success(request, _("Your thread is online."))
-        return redirect(thread)
+        refusal = _limit_refusal(request.user, form, starts_thread=True)
+        if refusal is None:
+            thread = services.thread_create(author=request.user, forum=forum, **form.cleaned_data)
+            messages.success(request, _("Your thread is online."))
+            return redirect(thread)
     context = {"forum": forum, "form": form, "can_start_thread": allowed}
     if request.method == "POST" and form.is_valid():
         context["preview"] = markdown.render(form.cleaned_data["body"]).html
-    status = 400 if request.method == "POST" and not form.is_valid() else 200
-    return render(request, "community/thread_create.html", context, status=status)
+    status = 429 if refusal else 400 if request.method == "POST" and not form.is_valid() else 200
+    response = render(request, "community/thread_create.html", context, status=status)
+    return with_retry_after(response, refusal)
+
+
+def _limit_refusal(user, form, *, starts_thread=False):
+    """Return why *user* may not post the valid *form* now (also shown on it), or None."""
+    try:
+        limits.check_post(user, body=form.cleaned_data["body"], starts_thread=starts_thread)
+    except limits.LimitExceeded as refusal:
+        form.add_error(None, refusal.describe())
+        return refusal
+    return None
 
 
 @cache_page_for_visitors
@@ -167,7 +182,7 @@ def thread_detail(request, thread_id, slug):
 def post_create(request, thread_id):
     """Reply in a thread, or show a preview of the reply; errors keep what was typed."""
     thread = _visible_thread(request, thread_id)
-    form = PostForm(request.POST)
+    form = PostForm(request.POST, author=request.user)
     if not can_reply(request.user, thread):
         form.add_error(None, _reply_refusal(request.user, thread))
         return _render_thread(request, thread, form, status=403, last_page=True)
@@ -176,6 +191,9 @@ def post_create(request, thread_id):
     if "preview" in request.POST:
         preview = markdown.render(form.cleaned_data["body"]).html
         return _render_thread(request, thread, form, preview=preview, last_page=True)
+    if refusal := _limit_refusal(request.user, form):
+        response = _render_thread(request, thread, form, status=429, last_page=True)
+        return with_retry_after(response, refusal)
     post = services.post_create(author=request.user, thread=thread, body=form.cleaned_data["body"])
     return redirect(_post_url(post))
 
@@ -267,7 +285,7 @@ def post_edit(request, post_id):
     post = _visible_post(request, post_id)
     if not can_edit_post(request.user, post):
         raise PermissionDenied
-    form = PostForm(request.POST or None, initial={"body": post.body_markdown})
+    form = PostForm(request.POST or None, initial={"body": post.body_markdown}, author=request.user)
     preview = None
     if request.method == "POST" and form.is_valid():
         if "preview" not in request.POST:
@@ -309,6 +327,10 @@ def reaction_toggle(request, post_id):
     post = _visible_post(request, post_id)
     if not can_react(request.user, post):
         raise PermissionDenied
+    try:
+        limits.check_reaction(request.user, post)
+    except limits.LimitExceeded as refusal:
+        return too_many_requests(request, refusal, back_url=_post_url(post))
     services.reaction_toggle(user=request.user, post=post)
     return redirect(_post_url(post))
 

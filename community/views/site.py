@@ -19,6 +19,7 @@ from ..forms import (
     DisplayNameForm,
     ProfileForm,
 )
+from ..limits import LimitExceeded
 from ..services import profile_get_or_create, profile_update
 
 
@@ -108,8 +109,25 @@ def page_not_found(request, exception=None):
     return _error_page(request, "404.html", 404)
 
 
-def too_many_requests(request, exception=None):
-    return _error_page(request, "429.html", 429)
+def too_many_requests(request, exception=None, *, back_url=None):
+    """Say that the visitor tried too often; with a ``LimitExceeded``, say which limit and when."""
+    if not isinstance(exception, LimitExceeded):
+        return _error_page(request, "429.html", 429)
+    context = {
+        "back_url": back_url,
+        "message": exception.message,
+        "wait": exception.wait(),
+        "retry_after": exception.retry_after,
+        "retry_after_minutes": exception.retry_after_minutes,
+    }
+    return with_retry_after(render(request, "429.html", context, status=429), exception)
+
+
+def with_retry_after(response, refusal):
+    """Return *response* with a Retry-After header when *refusal* (a ``LimitExceeded``) is set."""
+    if refusal is not None:
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
 
 
 def csrf_failure(request, reason=""):
