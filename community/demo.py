@@ -105,6 +105,8 @@ DEMO_MEMBERS = [
 @transaction.atomic
 def seed_members():
     """Create or refresh the demo members; return them with their accounts."""
+    from .privacy.consent import consent_record
+
     seeded = []
     for demo in DEMO_MEMBERS:
         user, created = User.objects.get_or_create(
@@ -119,6 +121,8 @@ def seed_members():
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+            # Demo members joined like anyone: they accepted the versions of the day.
+            consent_record(user=user)
         EmailAddress.objects.update_or_create(
             user=user, email=demo.email, defaults={"verified": True, "primary": True}
         )

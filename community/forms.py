@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -458,10 +459,27 @@ class SignupForm(_signup_base()):
         ),
     )
 
+    accept_terms = forms.BooleanField(
+        label=_("I accept the terms of use and the privacy notice"),
+        required=True,
+        error_messages={"required": _("To join, accept the terms of use and the privacy notice.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accept_terms"].help_text = format_html(
+            _('Read the <a href="{}">terms of use</a> and the <a href="{}">privacy notice</a>.'),
+            settings.TERMS_URL,
+            settings.PRIVACY_NOTICE_URL,
+        )
+
     def signup(self, request, user):
         from .digest import subscription_create_at_signup
+        from .privacy.consent import consent_record, remember_accepted
 
         subscription_create_at_signup(user=user, consent=self.cleaned_data["digest_consent"])
+        consent_record(user=user)
+        remember_accepted(request)
 
 
 class TagNamesField(forms.CharField):

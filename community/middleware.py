@@ -5,6 +5,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.middleware.csp import ContentSecurityPolicyMiddleware as BaseCSPMiddleware
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .permissions import must_use_two_factor
@@ -41,4 +43,40 @@ class RequireTwoFactorForStaffMiddleware:
                 _("Your role requires two-factor authentication. Set it up to continue."),
             )
             return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+class ConsentMiddleware:
+    """Ask signed-in members to accept a new version of the terms or the privacy notice.
+
+    Reading the documents themselves, signing out, the account pages (sign-in, re-authentication,
+    two-factor set-up must be able to finish), static files and health checks stay reachable, and
+    so do exporting one's data and leaving: those rights do not depend on accepting anything.
+    """
+
+    exempt_prefixes = (
+        "/accounts/",
+        "/static/",
+        "/media/",
+        "/healthz",
+        "/readyz",
+        "/consent/",
+        "/settings/privacy/",
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .privacy.consent import needs_consent
+
+        if (
+            request.user.is_authenticated
+            and not request.path.startswith(
+                (*self.exempt_prefixes, settings.TERMS_URL, settings.PRIVACY_NOTICE_URL)
+            )
+            and needs_consent(request)
+        ):
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('community:consent')}?{query}")
         return self.get_response(request)

@@ -3,7 +3,7 @@ import os
 from django.urls import path
 
 from . import feeds
-from .views import digest, forums, people, site
+from .views import digest, forums, people, privacy, site
 
 app_name = "community"
 
@@ -81,4 +81,14 @@ if os.environ.get("BENCH_VIEWS") == "1":
 urlpatterns += [
     path("settings/digest/", digest.digest_settings, name="settings_digest"),
     path("digest/unsubscribe/<str:token>/", digest.digest_unsubscribe, name="digest_unsubscribe"),
+]
+
+urlpatterns += [
+    path("consent/", privacy.consent_accept, name="consent"),
+    path("settings/privacy/", privacy.privacy_settings, name="settings_privacy"),
+    path(
+        "settings/privacy/export/<uuid:export_id>/",
+        privacy.export_download,
+        name="export_download",
+    ),
 ]

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "community.middleware.RequireTwoFactorForStaffMiddleware",
+    "community.middleware.ConsentMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -437,3 +438,30 @@ CELERY_BEAT_SCHEDULE["digest-daily"] = {
 }
 # Sign-up asks for consent to the digest (an unticked box).
 ACCOUNT_FORMS = {"signup": "community.forms.SignupForm"}
+
+# Privacy
+# The versions of the terms of use and the privacy notice members accept. The operator raises a
+# version on purpose when a change needs new consent (every member is asked on their next visit);
+# editors can still fix the wording of the pages without asking anyone again.
+TERMS_VERSION = env.str("TERMS_VERSION", default="1")
+PRIVACY_VERSION = env.str("PRIVACY_VERSION", default="1")
+# Where the documents live (Wagtail standard pages); the privacy notice shows the periods below.
+TERMS_URL = env.str("TERMS_URL", default="/code-of-conduct/")
+PRIVACY_NOTICE_URL = env.str("PRIVACY_NOTICE_URL", default="/privacy/")
+# Retention: accounts whose email address was never confirmed, the client addresses kept for
+# abuse handling, and the data exports members download.
+RETENTION_UNVERIFIED_ACCOUNT_DAYS = env.int("RETENTION_UNVERIFIED_ACCOUNT_DAYS", default=14)
+RETENTION_IP_ADDRESS_DAYS = env.int("RETENTION_IP_ADDRESS_DAYS", default=90)
+DATA_EXPORT_HOURS = env.int("DATA_EXPORT_HOURS", default=48)
+# Requests from people who appear in a case study are due this many days after they arrive
+# (the GDPR's one month, rounded down to a fixed number of days).
+PERSON_REQUEST_DUE_DAYS = env.int("PERSON_REQUEST_DUE_DAYS", default=30)
+# Against abuse of the public form: per client address (allauth's rate limiter and its cache).
+ACCOUNT_RATE_LIMITS["person_request"] = env.str("PERSON_REQUEST_RATE", default="5/h/ip")
+# Files only their owner may download (data exports): outside MEDIA_ROOT, served by a view.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "community.tasks.apply_retention",
+    "schedule": crontab(minute=15),
+}
+ACCOUNT_USERNAME_BLACKLIST.append("former-member")

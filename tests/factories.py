@@ -31,6 +31,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
     @factory.post_generation
+    def consented(self, create, extracted, **kwargs):
+        """Accept the current terms and privacy notice, unless told ``consented=False``."""
+        if create and extracted is not False:
+            from community.privacy.consent import consent_record
+
+            consent_record(user=self)
+
+    @factory.post_generation
     def profile(self, create, extracted, **kwargs):
         if create:
             Profile.objects.create(

@@ -32,21 +32,36 @@ from .people import (
     avatar_upload_to,
     default_visibility,
 )
+from .privacy import (
+    AccountErasure,
+    ClientAddress,
+    Consent,
+    DataExport,
+    Document,
+    PersonRequest,
+    private_storage,
+)
 
 __all__ = [
     "LANGUAGE_CHOICES",
     "PROFILE_VISIBILITY_FIELDS",
+    "AccountErasure",
     "Audience",
+    "ClientAddress",
+    "Consent",
+    "DataExport",
     "DigestDelivery",
     "DigestFrequency",
     "DigestRun",
     "DigestSubscription",
     "DigestTopic",
+    "Document",
     "ExpertiseTag",
     "Follow",
     "FollowLevel",
     "Forum",
     "Notification",
+    "PersonRequest",
     "Post",
     "PostRevision",
     "Profile",
@@ -66,4 +81,5 @@ __all__ = [
     "WorkingGroupMembership",
     "avatar_upload_to",
     "default_visibility",
+    "private_storage",
 ]

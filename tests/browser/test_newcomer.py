@@ -22,6 +22,7 @@ def test_newcomer_signs_up_confirms_email_and_sees_their_account(page: Page, liv
     page.get_by_label("Username").fill("newcomer")
     page.get_by_label("Password:", exact=True).fill("a-long-unusual-passphrase-7")
     page.get_by_label("Password (again)").fill("a-long-unusual-passphrase-7")
+    page.get_by_label("I accept the terms of use and the privacy notice").check()
     page.get_by_role("button", name="Sign Up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
 

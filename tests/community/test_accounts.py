@@ -20,6 +20,7 @@ SIGNUP = {
     "username": "newcomer",
     "password1": "a-long-unusual-passphrase-7",
     "password2": "a-long-unusual-passphrase-7",
+    "accept_terms": "on",
 }
 
 

@@ -1,0 +1,1 @@
+"""Privacy by design: consent, data export, erasure, retention, requests about case studies."""
