@@ -57,3 +57,15 @@ def send_member_digest(self, user_id, kind, period_start, run_id=None):
         if self.request.is_eager:
             return "in_progress"  # nothing runs concurrently in-process: the claim is stale
         raise self.retry(countdown=busy.retry_in) from busy
+
+
+# Privacy: exports are built in the background; retention runs every hour from beat.
+
+
+@shared_task
+def build_data_export(export_id):
+    """Build the zip of one data export and email its link to the member."""
+    from .privacy.export import export_build
+
+    export = export_build(export_id=export_id)
+    return export.status if export else None
