@@ -20,6 +20,7 @@ from ..forms import (
     PostForm,
     ThreadForm,
 )
+from ..fragments import post_fragments
 from ..models import (
     FollowLevel,
     Forum,
@@ -224,6 +225,7 @@ def _render_thread(request, thread, form, *, status=200, preview=None, last_page
             number__gte=first, number__lt=first + POSTS_PER_PAGE
         )
     )
+    page = {"number": number, "count": page_count}
     marker = read_marker(thread, request.user)
     if request.user.is_authenticated and posts:
         services.thread_mark_read(
@@ -232,8 +234,8 @@ def _render_thread(request, thread, form, *, status=200, preview=None, last_page
     context = {
         "thread": thread,
         "forum": thread.forum,
-        "posts": posts,
-        "page": {"number": number, "count": page_count},
+        "page": page,
+        "post_html": post_fragments(posts, viewer=request.user, page=page),
         "first_unread": marker.last_read_number + 1 if marker else None,
         "form": form,
         "preview": preview,

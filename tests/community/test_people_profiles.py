@@ -300,10 +300,10 @@ def test_profile_page_query_count_does_not_grow_with_activity(
 
 
 def test_post_badges_cost_no_query_per_post(django_assert_num_queries):
-    """The badge component renders from what ``Post.objects.for_page`` fetched already."""
-    from django.template.loader import render_to_string
-
-    from community.models import Post
+    """Posts render their badges from what ``Post.objects.for_page`` fetched already."""
+    from community.fragments import post_fragments
+    from community.models import Thread
+    from community.permissions import may_write
 
     forum = ForumFactory(audience="public")
     author = make_verified(UserFactory(username="badged"))
@@ -311,14 +311,12 @@ def test_post_badges_cost_no_query_per_post(django_assert_num_queries):
     Profile.objects.filter(user=author).update(country="NL")
     thread = make_thread(forum, author, replies=9)
     viewer = UserFactory(username="reader")
-    viewer.profile  # noqa: B018 - the request has loaded it before any template runs
-    posts = list(Post.objects.filter(thread=thread).for_page(viewer))
+    # The request has loaded these before any post is rendered.
+    viewer.profile  # noqa: B018
+    may_write(viewer)
+    thread = Thread.objects.select_related("forum").get(pk=thread.pk)
+    posts = list(thread.posts.for_page(viewer))
     with django_assert_num_queries(0):
-        html = "".join(
-            render_to_string(
-                "components/verified_badge.html", {"profile": post.author.profile, "viewer": viewer}
-            )
-            for post in posts
-        )
+        html = "".join(post_fragments(posts, viewer=viewer, page={"number": 1}))
     assert html.count("Verified practitioner") == 10
     assert html.count("Netherlands") == 10

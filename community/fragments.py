@@ -1,0 +1,100 @@
+"""Cached HTML of posts, so a signed-in thread page does not re-render twenty posts every time.
+
+A post's HTML depends on the post, its author, the thread's lock, the page it sits on and a few
+facts about the viewer (may they react, edit, delete, quote; did they react; which of the author's
+profile fields may they see). ``post_fragments`` computes those facts, which are cheap, and keys
+the fragment by a hash of *everything* the template reads, so nothing is ever invalidated by hand:
+a changed post, profile or permission makes a different key. Forms in the fragment carry no CSRF
+token (their buttons submit the page's one ``post-actions`` form), so a fragment is the same for
+every viewer with the same facts.
+"""
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Model
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from .permissions import can_delete_post, can_edit_post, can_react, can_see_profile_field
+from .templatetags.people import profile_badge
+
+TEMPLATE = "components/post.html"
+TIMEOUT = 24 * 60 * 60
+_template_version = None
+
+
+def _templates_version() -> str:
+    """Return a hash of the component templates, so a deploy with new templates gets new keys."""
+    global _template_version
+    if _template_version is None or settings.DEBUG:
+        digest = hashlib.blake2b(digest_size=8)
+        for path in sorted((Path(settings.BASE_DIR) / "templates" / "components").glob("*.html")):
+            digest.update(path.read_bytes())
+        _template_version = digest.hexdigest()
+    return _template_version
+
+
+def _state(obj: Model | None) -> tuple:
+    """Return the values of every concrete field of *obj* (the part of it a template can read)."""
+    if obj is None:
+        return ()
+    return tuple(getattr(obj, field.attname) for field in obj._meta.concrete_fields)
+
+
+def post_context(post, *, viewer, page) -> dict:
+    """Return what ``components/post.html`` shows of *post* to *viewer*."""
+    profile = getattr(post.author, "profile", None) if post.author else None
+    return {
+        "post": post,
+        "page": page,
+        "may": {
+            "react": can_react(viewer, post),
+            "edit": can_edit_post(viewer, post),
+            "delete": can_delete_post(viewer, post),
+            "quote": viewer.is_authenticated and not post.thread.is_locked,
+        },
+        "has_reacted": bool(getattr(post, "my_reactions", None)),
+        "badge": profile_badge(profile, viewer),
+        "shows_stakeholder_type": bool(
+            profile and can_see_profile_field(viewer, profile, "stakeholder_type")
+        ),
+    }
+
+
+def _key(context: dict) -> str:
+    post = context["post"]
+    profile = getattr(post.author, "profile", None) if post.author else None
+    material = (
+        _state(post),
+        _state(post.author),
+        _state(profile),
+        post.thread.is_locked,
+        context["page"]["number"],
+        sorted(context["may"].items()),
+        context["has_reacted"],
+        sorted(context["badge"].items()),
+        context["shows_stakeholder_type"],
+        get_language(),
+    )
+    digest = hashlib.blake2b(repr(material).encode(), digest_size=16).hexdigest()
+    return f"post-html:{_templates_version()}:{post.pk}:{digest}"
+
+
+def post_fragments(posts, *, viewer, page) -> list[str]:
+    """Return the HTML of each of *posts* as *viewer* sees it, from the cache where it can."""
+    contexts = [post_context(post, viewer=viewer, page=page) for post in posts]
+    keys = [_key(context) for context in contexts]
+    cached = cache.get_many(keys)
+    missing = {}
+    html = []
+    for key, context in zip(keys, contexts, strict=True):
+        if key not in cached:
+            cached[key] = missing[key] = render_to_string(TEMPLATE, context)
+        html.append(mark_safe(cached[key]))  # noqa: S308 - rendered by our own template
+    if missing:
+        cache.set_many(missing, TIMEOUT)
+    return html

@@ -1,0 +1,81 @@
+"""The thread page keeps each post's HTML in the cache; what a member sees is never stale."""
+
+import pytest
+
+from community import services
+from community.models import Profile
+from tests.factories import (
+    ForumFactory,
+    UserFactory,
+    make_staff,
+    make_thread,
+    make_verified,
+    set_visibility,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def thread():
+    author = UserFactory(username="author", display_name="Ada Author")
+    return make_thread(ForumFactory(audience="public"), author, body="First words.", replies=2)
+
+
+def page(client, thread):
+    response = client.get(thread.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_an_edit_shows_at_once(client, thread):
+    client.force_login(thread.author)
+    assert "First words." in page(client, thread)
+    services.post_edit(editor=thread.author, post=thread.posts.get(number=1), body="Better words.")
+    html = page(client, thread)
+    assert "Better words." in html
+    assert "First words." not in html
+
+
+def test_one_members_reaction_is_not_shown_as_anothers(client, thread):
+    ann, bob = UserFactory(username="ann"), UserFactory(username="bob")
+    post = thread.posts.get(number=2)
+    services.reaction_toggle(user=ann, post=post)
+    client.force_login(ann)
+    assert 'aria-pressed="true"' in page(client, thread)
+    client.force_login(bob)
+    html = page(client, thread)
+    assert 'aria-pressed="true"' not in html
+    assert 'Helpful <span class="count">1</span>' in html
+
+
+def test_a_changed_name_and_verification_show_on_old_posts(client, thread):
+    client.force_login(UserFactory(username="reader"))
+    assert "Ada Author" in page(client, thread)
+    author = thread.author
+    author.display_name = "Ada Renamed"
+    author.save()
+    make_verified(author)
+    html = page(client, thread)
+    assert "Ada Renamed" in html
+    assert "Verified practitioner" in html
+
+
+def test_a_hidden_profile_field_disappears_from_old_posts(client, thread):
+    author = make_verified(thread.author)
+    Profile.objects.filter(user=author).update(country="NL")
+    set_visibility(author, country="public")
+    client.force_login(UserFactory(username="reader"))
+    assert "Netherlands" in page(client, thread)
+    set_visibility(author, country="verified")
+    assert "Netherlands" not in page(client, thread)
+
+
+def test_edit_and_delete_buttons_follow_the_viewer(client, thread):
+    post_url = f"/p/{thread.posts.get(number=1).pk}/"
+    client.force_login(thread.author)
+    assert f'href="{post_url}edit/"' in page(client, thread)
+    client.force_login(UserFactory(username="stranger"))
+    assert f'href="{post_url}edit/"' not in page(client, thread)
+    client.force_login(make_staff())
+    assert f'href="{post_url}edit/"' in page(client, thread)
