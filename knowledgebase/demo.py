@@ -638,8 +638,8 @@ def ensure_library():
 
 
 @transaction.atomic
-def seed_case_studies():
-    """Create the demo case studies that are missing, published; return the library page."""
+def seed_case_studies(*, editor=None):
+    """Create the demo case studies that are missing, published by *editor*; return the library."""
     ensure_facets()
     index = ensure_library()
     now = timezone.now()
@@ -659,6 +659,7 @@ def seed_case_studies():
             last_reviewed=today - datetime.timedelta(days=60),
             review_due=today + datetime.timedelta(days=demo.review_due_in_days),
             first_published_at=now - datetime.timedelta(days=3 * age + 1),
+            owner=editor,
         )
         page.themes = list(Theme.objects.filter(slug__in=demo.themes))
         page.actors = list(Actor.objects.filter(code__in=demo.actors))
@@ -680,7 +681,7 @@ def seed_case_studies():
         ):
             page.related_links.add(RelatedCaseStudy(sort_order=order, case_study=related))
         index.add_child(instance=page)
-        page.save_revision().publish()
+        page.save_revision(user=editor).publish(user=editor)
     _feature_one_of_each(index)
     return index
 

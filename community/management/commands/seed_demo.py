@@ -12,8 +12,9 @@ class Command(BaseCommand):
         seeded = seed_members()
         seed_people()
         seed_forums()
-        seed_case_studies()
-        seed_discussions(author=User.objects.get(username="elena"))
+        editor = User.objects.get(username="elena")
+        seed_case_studies(editor=editor)
+        seed_discussions(author=editor)
         self.stdout.write(self.style.SUCCESS("Demo content is ready. Demo accounts:"))
         for demo, user in seeded:
             if not demo.label:
