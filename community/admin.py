@@ -194,3 +194,24 @@ class DigestDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "kind", "reason"]
     search_fields = ["user__username", "user__email", "error"]
     raw_id_fields = ["user", "run"]
+
+
+# Reliability: what waits for the broker or the SMTP server (read-only, for operators).
+
+from .models import EmailDelivery, OutboxTask  # noqa: E402
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "task", "key", "status", "sends", "failed_publishes"]
+    list_filter = ["status", "task"]
+    search_fields = ["key"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(EmailDelivery)
+class EmailDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["claimed_at", "kind", "key", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["key"]
+    date_hierarchy = "claimed_at"

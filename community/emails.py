@@ -1,14 +1,61 @@
-"""Emails of the community half: each renders templates/emails/<name>.txt and .html and sends.
+"""Emails of the community half: each renders templates/emails/<name>.txt and .html.
 
-Services call these after their transaction is committed (``transaction.on_commit``), with ids
-where the row is read again, so an email never tells about something that was rolled back.
+One-off emails go through the outbox and a ledger, so none is lost while Redis or the SMTP
+server is down, and none is sent twice. A service queues one in its transaction::
+
+    emails.queue("verification_decision", decision_id=decision.pk)
+
+and a builder registered with ``@builder("verification_decision")`` renders it when the
+``send_email`` task runs: it reads the rows again by id (an email never tells about something
+that was rolled back or changed since) and returns the message, or None when there is nothing
+to tell any more. ``deliver`` claims the ledger row (``EmailDelivery``) before sending and
+records the outcome; temporary SMTP failures are retried with backoff by the task.
 """
 
+import datetime
+import hashlib
+import logging
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+BUILDERS: dict[str, Callable[..., EmailMultiAlternatives | None]] = {}
+
+
+def builder(kind: str):
+    """Register the decorated function as the builder of *kind* emails."""
+
+    def register(function):
+        BUILDERS[kind] = function
+        return function
+
+    return register
+
+
+def queue(kind: str, *, key: str = "", **params):
+    """Queue the *kind* email built from *params* (JSON: ids, strings) once for *key*.
+
+    *key* names the event the email is about; by default it is made of *kind* and *params*, so
+    the same email about the same rows is sent once. Call it inside the transaction of the
+    write: the email is queued if, and only if, the write is committed.
+    """
+    from . import outbox
+    from .tasks import send_email
+
+    if kind not in BUILDERS:
+        raise ValueError(f"No email builder for {kind!r}.")
+    key = key or ",".join([kind, *(f"{name}={params[name]}" for name in sorted(params))])
+    return outbox.enqueue(send_email, kind, key, params, key=f"email:{key}")
 
 
 def absolute_url(path: str) -> str:
@@ -16,26 +63,39 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
-def send(*, template: str, to: str, subject: str, context: dict) -> None:
-    """Send a multipart email rendered from ``emails/<template>.txt`` and ``.html``."""
+def build(*, template: str, to: str, subject: str, context: dict) -> EmailMultiAlternatives:
+    """Return a multipart email rendered from ``emails/<template>.txt`` and ``.html``."""
     context = {"site_url": settings.SITE_URL, **context}
     message = EmailMultiAlternatives(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        from_email=_sender(),
         body=render_to_string(f"emails/{template}.txt", context),
         to=[to],
     )
     message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
-    message.send()
+    return message
 
 
-def send_verification_confirmation(*, request_id: int) -> None:
-    """Send the link that confirms the official address of a verification request."""
+def send(*, template: str, to: str, subject: str, context: dict) -> None:
+    """Send an email at once, without ledger or retries: prefer ``queue``."""
+    build(template=template, to=to, subject=subject, context=context).send()
+
+
+@builder("verification_confirm")
+def verification_confirmation(*, request_id: int):
+    """Build the link that confirms the official address of a verification request."""
     from .models import VerificationRequest
     from .services import verification_confirm_token
 
-    request = VerificationRequest.objects.select_related("user").get(pk=request_id)
+    request = (
+        VerificationRequest.objects.select_related("user")
+        .filter(pk=request_id, status=VerificationRequest.Status.UNCONFIRMED)
+        .first()
+    )
+    if request is None:
+        return None  # confirmed (or withdrawn) in the meantime
     token = verification_confirm_token(request=request)
-    send(
+    return build(
         template="verification_confirm",
         to=request.official_email,
         subject=_("Confirm your official email address"),
@@ -48,12 +108,15 @@ def send_verification_confirmation(*, request_id: int) -> None:
     )
 
 
-def send_verification_decision(*, decision_id: int) -> None:
+@builder("verification_decision")
+def verification_decision(*, decision_id: int):
     """Tell the member what was decided about their practitioner status, and why."""
     from .models import VerificationDecision
 
-    decision = VerificationDecision.objects.select_related("user").get(pk=decision_id)
-    send(
+    decision = VerificationDecision.objects.select_related("user").filter(pk=decision_id).first()
+    if decision is None:
+        return None
+    return build(
         template="verification_decision",
         to=decision.user.email,
         subject=_("Your practitioner verification: %(action)s")
@@ -66,24 +129,41 @@ def send_verification_decision(*, decision_id: int) -> None:
     )
 
 
-def send_verification_reminder(*, user, verified_until, days: int) -> None:
-    """Remind *user* that their verification ends in *days* days, with the renewal link."""
-    send(
+@builder("verification_reminder")
+def verification_reminder(*, reminder_id: int):
+    """Remind a member that their verification ends soon, with the renewal link."""
+    from .models import Profile, VerificationReminder
+
+    reminder = VerificationReminder.objects.select_related("user").filter(pk=reminder_id).first()
+    if reminder is None or not reminder.user.is_active:
+        return None
+    current = Profile.objects.filter(user=reminder.user_id).values_list("verified_until", flat=True)
+    if current.first() != reminder.verified_until:
+        return None  # renewed or revoked since the reminder was due
+    return build(
         template="verification_reminder",
-        to=user.email,
-        subject=_("Your practitioner verification ends in %(days)d days") % {"days": days},
+        to=reminder.user.email,
+        subject=_("Your practitioner verification ends in %(days)d days")
+        % {"days": reminder.days_before},
         context={
-            "member": user,
-            "verified_until": verified_until,
-            "days": days,
+            "member": reminder.user,
+            "verified_until": reminder.verified_until,
+            "days": reminder.days_before,
             "renew_url": absolute_url(f"{reverse('community:verification_settings')}?renew=1"),
         },
     )
 
 
-def send_group_decision(*, user, group, approved: bool) -> None:
-    """Tell *user* whether they were let into *group*."""
-    send(
+@builder("group_decision")
+def group_decision(*, user_id: int, group_id: int, approved: bool):
+    """Tell a member whether they were let into a working group."""
+    from .models import User, WorkingGroup
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    group = WorkingGroup.objects.filter(pk=group_id).first()
+    if user is None or group is None:
+        return None
+    return build(
         template="group_decision",
         to=user.email,
         subject=(_("You joined %(group)s") if approved else _("Your request to join %(group)s"))
@@ -95,6 +175,105 @@ def send_group_decision(*, user, group, approved: bool) -> None:
             "group_url": absolute_url(reverse("community:group_detail", args=[group.slug])),
         },
     )
+
+
+# Delivery: the ledger makes every send of one key happen at most once per claim.
+
+
+class EmailTemporaryFailure(Exception):
+    """The SMTP server could not take the email now (4xx, connection refused): try later."""
+
+
+class EmailInProgress(Exception):
+    """Another worker claimed this email a moment ago; ask again in ``retry_in`` seconds."""
+
+    def __init__(self, retry_in: int):
+        super().__init__(retry_in)
+        self.retry_in = retry_in
+
+
+def message_id(key: str) -> str:
+    """Return the same Message-ID for every attempt at the email *key*."""
+    host = urlsplit(settings.SITE_URL).hostname or "medi4sec.local"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{host}>"
+
+
+def retry_countdown(retries: int) -> int:
+    """Return the seconds before retry *retries* + 1: doubling from EMAIL_RETRY_BASE_SECONDS."""
+    return min(settings.EMAIL_RETRY_BASE_SECONDS * 2**retries, settings.EMAIL_RETRY_MAX_SECONDS)
+
+
+def _claim(*, kind: str, key: str):
+    """Claim the ledger row of *key*; None when it is settled already.
+
+    The same states and trade-offs as the digest ledger (``community.digest.delivery._claim``):
+    a row "sending" for longer than EMAIL_CLAIM_STALE_SECONDS belongs to a worker that died and
+    is claimed again; a fresh one belongs to a live worker (EmailInProgress).
+    """
+    from .models import EmailDelivery
+
+    Status = EmailDelivery.Status
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return EmailDelivery.objects.create(key=key, kind=kind, claimed_at=now)
+    except IntegrityError:
+        pass
+    row = EmailDelivery.objects.get(key=key)
+    if row.status in {Status.SENT, Status.SKIPPED, Status.FAILED}:
+        return None
+    stale = datetime.timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS)
+    if row.status == Status.SENDING and row.claimed_at > now - stale:
+        wait = (row.claimed_at + stale - now).total_seconds()
+        raise EmailInProgress(retry_in=max(1, int(wait) + 1))
+    claimed = EmailDelivery.objects.filter(
+        pk=row.pk, status=row.status, attempts=row.attempts
+    ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if not claimed:
+        raise EmailInProgress(retry_in=settings.EMAIL_CLAIM_STALE_SECONDS)
+    if row.status == Status.SENDING:
+        logger.warning("email: re-claimed %s left in 'sending' by a lost worker", row.pk)
+    row.refresh_from_db()
+    return row
+
+
+def deliver(*, kind: str, key: str, params: dict, final_attempt: bool = False) -> str:
+    """Send the *kind* email for *key* at most once; return the outcome.
+
+    Outcomes: "sent", "skipped" (nothing to tell any more), "failed" (refused for good),
+    "already" (settled before). Raises EmailTemporaryFailure (retry later) and EmailInProgress.
+    """
+    from .digest.delivery import is_temporary
+    from .models import EmailDelivery
+
+    Status = EmailDelivery.Status
+    row = _claim(kind=kind, key=key)
+    if row is None:
+        return "already"
+
+    def settle(status, error=""):
+        fields = {"status": status, "error": error[:2000]}
+        if status == Status.SENT:
+            fields["sent_at"] = timezone.now()
+        EmailDelivery.objects.filter(pk=row.pk).update(**fields)
+
+    message = BUILDERS[kind](**params)
+    if message is None or not message.to or not all(message.to):
+        settle(Status.SKIPPED)
+        return "skipped"
+    message.extra_headers.setdefault("Message-ID", message_id(key))
+    try:
+        mailers.default.send_messages([message])
+    except Exception as error:
+        if is_temporary(error) and not final_attempt:
+            logger.warning("email: temporary failure for %s %s: %r", kind, row.pk, error)
+            settle(Status.RETRYING, repr(error))
+            raise EmailTemporaryFailure(repr(error)) from error
+        logger.error("email: %s %s failed for good: %r", kind, row.pk, error)
+        settle(Status.FAILED, repr(error))
+        return "failed"
+    settle(Status.SENT)
+    return "sent"
 
 
 # Digest: messages are built here and sent by ``community.digest.deliver``, which needs the SMTP

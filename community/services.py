@@ -441,7 +441,7 @@ def verification_request_create(
             )
     except IntegrityError:
         raise VerificationError(_("You already have a verification request open.")) from None
-    transaction.on_commit(lambda: emails.send_verification_confirmation(request_id=request.pk))
+    emails.queue("verification_confirm", request_id=request.pk)
     return request
 
 
@@ -536,15 +536,11 @@ def verification_reminders_send(*, today: datetime.date | None = None) -> int:
         days_left = (profile.verified_until - today).days
         stage = next(days for days in stages if days_left <= days)
         with transaction.atomic():
-            _reminder, created = VerificationReminder.objects.get_or_create(
+            reminder, created = VerificationReminder.objects.get_or_create(
                 user=profile.user, verified_until=profile.verified_until, days_before=stage
             )
             if created:
-                transaction.on_commit(
-                    lambda profile=profile, stage=stage: emails.send_verification_reminder(
-                        user=profile.user, verified_until=profile.verified_until, days=stage
-                    )
-                )
+                emails.queue("verification_reminder", reminder_id=reminder.pk)
                 sent += 1
     return sent
 
@@ -578,7 +574,7 @@ def _verification_approve(*, request, decided_by, until, action, reason) -> Veri
 
 def _verification_decision_log(**fields) -> VerificationDecision:
     decision = VerificationDecision.objects.create(**fields)
-    transaction.on_commit(lambda: emails.send_verification_decision(decision_id=decision.pk))
+    emails.queue("verification_decision", decision_id=decision.pk)
     _invalidate_pages()
     return decision
 
@@ -607,15 +603,19 @@ def group_membership_decide(
     membership = WorkingGroupMembership.objects.select_for_update().get(pk=membership.pk)
     if membership.status != WorkingGroupMembership.Status.REQUESTED:
         raise MembershipError(_("This request was decided already."))
-    user, group = membership.user, membership.group
+    user, group, membership_id = membership.user, membership.group, membership.pk
     if approve:
         membership.status = WorkingGroupMembership.Status.MEMBER
         membership.decided_at = timezone.now()
         membership.save(update_fields=["status", "decided_at"])
     else:
         membership.delete()
-    transaction.on_commit(
-        lambda: emails.send_group_decision(user=user, group=group, approved=approve)
+    emails.queue(
+        "group_decision",
+        key=f"group_decision:membership={membership_id}",
+        user_id=user.pk,
+        group_id=group.pk,
+        approved=approve,
     )
     _invalidate_pages()
     return membership if approve else None

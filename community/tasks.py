@@ -69,3 +69,40 @@ def build_data_export(export_id):
 
     export = export_build(export_id=export_id)
     return export.status if export else None
+
+
+# One-off emails and the outbox (``community.outbox``, ``community.emails``).
+
+
+@shared_task(bind=True, max_retries=None)
+def send_email(self, kind, key, params):
+    """Send the *kind* email for *key* once; wait and retry while the SMTP server is down."""
+    from django.conf import settings
+
+    from . import emails
+
+    try:
+        return emails.deliver(
+            kind=kind,
+            key=key,
+            params=params,
+            final_attempt=self.request.retries >= settings.EMAIL_MAX_RETRIES,
+        )
+    except emails.EmailTemporaryFailure as error:
+        if self.request.is_eager:
+            raise  # in-process: the outbox keeps the task pending for the next dispatch
+        raise self.retry(
+            exc=error, countdown=emails.retry_countdown(self.request.retries)
+        ) from error
+    except emails.EmailInProgress as busy:
+        if self.request.is_eager:
+            raise
+        raise self.retry(countdown=busy.retry_in) from busy
+
+
+@shared_task
+def dispatch_outbox():
+    """Send outbox tasks that are still pending (the broker was down when they were queued)."""
+    from . import outbox
+
+    return outbox.dispatch_pending()

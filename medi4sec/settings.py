@@ -465,3 +465,29 @@ CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "schedule": crontab(minute=15),
 }
 ACCOUNT_USERNAME_BLACKLIST.append("former-member")
+
+# Reliability: the transactional outbox (community.outbox) and the email ledger (community.emails)
+# After a broker failure, a web process sends new tasks again only after this many seconds;
+# meanwhile they wait in the outbox for `manage.py outbox_dispatch --loop`.
+OUTBOX_BROKER_RETRY_SECONDS = env.float("OUTBOX_BROKER_RETRY_SECONDS", default=10.0)
+# After a successful send, the web process also sends this many older pending tasks.
+OUTBOX_PIGGYBACK_BATCH = env.int("OUTBOX_PIGGYBACK_BATCH", default=20)
+# A task sent to the broker that has not finished after this long was lost (a broker restarted
+# without persistence): send it again, up to OUTBOX_MAX_SENDS sends in all. Longer than the
+# visibility timeout plus the email retries, so a task still retrying is not doubled.
+OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=6 * 3600)
+OUTBOX_MAX_SENDS = env.int("OUTBOX_MAX_SENDS", default=3)
+CELERY_BEAT_SCHEDULE["outbox-dispatch"] = {
+    "task": "community.tasks.dispatch_outbox",
+    "schedule": 60.0,
+}
+# A request that queues a task must not hang on an unreachable broker.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = CELERY_BROKER_CONNECTION_TIMEOUT
+# Emails: temporary SMTP failures are retried after 1, 2, 4, ... minutes, at most 30 minutes
+# apart (under the visibility timeout), EMAIL_MAX_RETRIES times (about 5 hours), then failed.
+EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=14)
+EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)
+EMAIL_RETRY_MAX_SECONDS = env.int("EMAIL_RETRY_MAX_SECONDS", default=1800)
+# An email claimed this long ago and still "sending" belongs to a worker that died: send it.
+EMAIL_CLAIM_STALE_SECONDS = env.int("EMAIL_CLAIM_STALE_SECONDS", default=600)

@@ -18,6 +18,26 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Run Celery tasks in the test's process, even with REDIS_URL set.
+
+    Only the reliability tests start a real worker; elsewhere a queued task would wait in a
+    Redis nobody reads.
+    """
+    from community import outbox
+    from medi4sec.celery import app
+
+    outbox.broker_recovered()
+    if request.node.get_closest_marker("reliability"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {

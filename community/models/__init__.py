@@ -13,6 +13,7 @@ from .forums import (
     Thread,
     ThreadRead,
 )
+from .outbox import EmailDelivery, OutboxTask
 from .people import (
     LANGUAGE_CHOICES,
     PROFILE_VISIBILITY_FIELDS,
@@ -56,11 +57,13 @@ __all__ = [
     "DigestSubscription",
     "DigestTopic",
     "Document",
+    "EmailDelivery",
     "ExpertiseTag",
     "Follow",
     "FollowLevel",
     "Forum",
     "Notification",
+    "OutboxTask",
     "PersonRequest",
     "Post",
     "PostRevision",

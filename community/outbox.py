@@ -1,0 +1,224 @@
+"""The transactional outbox: Celery tasks that survive a broker outage.
+
+Use it instead of ``task.delay()`` / ``transaction.on_commit(lambda: task.delay(...))``::
+
+    from community import outbox
+
+    @transaction.atomic
+    def export_request(*, user):
+        export = DataExport.objects.create(user=user)
+        outbox.enqueue(tasks.build_export, export.pk, key=f"export:{export.pk}")
+        return export
+
+``enqueue`` writes an ``OutboxTask`` row in the caller's transaction: if the write is rolled
+back, so is the task; if it is committed, so is the task, whatever the broker is doing. Once the
+transaction commits, the task is sent to the broker at once (in-process without REDIS_URL). If
+the broker cannot be reached, the row stays pending and the request carries on; the pending rows
+are sent again by
+
+- ``manage.py outbox_dispatch --loop`` (the ``outbox`` service of docker compose): it does not
+  need the broker to be up to run, unlike Celery beat, whose schedule goes through the broker;
+- the web process itself: after a successful send it also sends a few older pending rows;
+- the ``community.tasks.dispatch_outbox`` beat task, once the broker is back.
+
+Rules for the tasks you enqueue:
+
+- arguments are JSON (ids, strings, numbers), never model instances: the task reads the rows;
+- *key* names the event ("export:42", "email:verification_decision:7"): enqueueing a key that
+  exists already does nothing, so a double submission or a replayed service queues once;
+- a task may run more than once (a worker killed before acknowledging it, a row sent again
+  after a crash between sending and recording it), so make it idempotent: check a ledger row
+  or a status before acting, as ``community.emails.deliver`` does for emails.
+
+For emails, call ``community.emails.queue(kind, key=..., **params)``: it enqueues the
+``send_email`` task, which retries with backoff while the SMTP server is down.
+"""
+
+import datetime
+import logging
+import time
+
+from celery.signals import task_postrun
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import OutboxTask
+
+logger = logging.getLogger(__name__)
+
+Status = OutboxTask.Status
+CELERY_ID_PREFIX = "outbox-"
+
+# When the broker failed in this process, do not try it again before this time (monotonic):
+# a request should not wait for a connection timeout on every write during an outage.
+_broker_down_until = 0.0
+
+
+def _task_name(task) -> str:
+    return task if isinstance(task, str) else task.name
+
+
+def enqueue(task, *args, key: str, **kwargs) -> OutboxTask:
+    """Record *task* (a Celery task or its name) with *args* and *kwargs* in this transaction.
+
+    It is sent to the broker once the transaction commits (at once outside a transaction). An
+    existing *key* is not queued again: the existing row is returned.
+    """
+    try:
+        with transaction.atomic():
+            row = OutboxTask.objects.create(
+                key=key, task=_task_name(task), args=list(args), kwargs=kwargs
+            )
+    except IntegrityError:
+        return OutboxTask.objects.get(key=key)
+    transaction.on_commit(lambda: dispatch(row.pk, then_pending=True))
+    return row
+
+
+def _app():
+    from medi4sec.celery import app
+
+    return app
+
+
+def _publish(row: OutboxTask) -> None:
+    """Send *row*'s task to the broker (run it, in-process mode); raise if that fails."""
+    app = _app()
+    task = app.tasks.get(row.task)
+    if task is None:
+        app.loader.import_default_modules()  # the tasks modules of every app (autodiscovery)
+        task = app.tasks.get(row.task)
+    if app.conf.task_always_eager and task is not None:
+        task.apply_async(args=row.args, kwargs=row.kwargs, task_id=row.celery_id)
+        return
+    # One connection attempt, no retries: kombu's default retries for the broker connection
+    # timeout (seconds) on every send, which a request should not wait for during an outage.
+    with app.connection_for_write() as connection:
+        connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2)
+        app.send_task(
+            row.task,
+            args=row.args,
+            kwargs=row.kwargs,
+            task_id=row.celery_id,
+            connection=connection,
+            retry=False,
+        )
+
+
+def _is_eager() -> bool:
+    return bool(_app().conf.task_always_eager)
+
+
+def _send(row: OutboxTask) -> bool:
+    """Send one claimed row; record the outcome; return whether it reached the broker."""
+    global _broker_down_until
+    error = None
+    try:
+        # A savepoint, rolled back only for a database error, so the transaction stays usable;
+        # a task run in-process that fails otherwise keeps what it recorded (its ledger row).
+        with transaction.atomic():
+            try:
+                _publish(row)
+            except DatabaseError:
+                raise
+            except Exception as failure:
+                error = failure
+    except DatabaseError as failure:
+        error = failure
+    if error is not None:
+        # In-process mode this is the task failing; otherwise the broker is out of reach.
+        if not _is_eager():
+            _broker_down_until = time.monotonic() + settings.OUTBOX_BROKER_RETRY_SECONDS
+        logger.warning("outbox: %s [%s] not sent, kept pending: %r", row.task, row.key, error)
+        OutboxTask.objects.filter(pk=row.pk).update(
+            failed_publishes=F("failed_publishes") + 1, error=repr(error)[:2000]
+        )
+        return False
+    now = timezone.now()
+    status = Status.DONE if _is_eager() else Status.SENT
+    # A worker may have finished the task already (done): never move a row back from there.
+    sent = OutboxTask.objects.filter(pk=row.pk)
+    sent.update(sent_at=now, sends=F("sends") + 1, error="")
+    sent.exclude(status=Status.DONE).update(status=status)
+    return True
+
+
+def _claim(queryset):
+    """Lock and return the rows of *queryset*; rows another dispatcher holds are left out."""
+    if settings.IS_POSTGRES:
+        queryset = queryset.select_for_update(skip_locked=True)
+    return list(queryset)
+
+
+def dispatch(pk: int, *, then_pending: bool = False) -> bool:
+    """Send the pending task *pk* now; return whether it was sent.
+
+    With *then_pending*, a successful send is followed by a batch of older pending rows: the
+    broker is evidently back. While the broker is known to be down (a recent failure in this
+    process), nothing is tried: the row waits for the dispatcher.
+    """
+    if time.monotonic() < _broker_down_until:
+        return False
+    with transaction.atomic():
+        rows = _claim(OutboxTask.objects.filter(pk=pk, status=Status.PENDING))
+        sent = bool(rows) and _send(rows[0])
+    if sent and then_pending:
+        dispatch_pending(limit=settings.OUTBOX_PIGGYBACK_BATCH, stop_on_failure=True)
+    return sent
+
+
+def due_rows():
+    """Return the rows to send: pending ones, and sent ones that never finished."""
+    lost_before = timezone.now() - datetime.timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
+    return OutboxTask.objects.filter(
+        Q(status=Status.PENDING) | Q(status=Status.SENT, sent_at__lt=lost_before)
+    ).order_by("pk")
+
+
+def dispatch_pending(*, limit: int = 500, stop_on_failure: bool = True) -> int:
+    """Send up to *limit* due rows, oldest first; return how many were sent.
+
+    A row sent OUTBOX_MAX_SENDS times without finishing is marked failed and logged. The
+    first broker failure ends the batch (*stop_on_failure*): the broker is down.
+    """
+    sent = 0
+    with transaction.atomic():
+        for row in _claim(due_rows()[:limit]):
+            if row.sends >= settings.OUTBOX_MAX_SENDS:
+                logger.error("outbox: %s [%s] never finished, given up", row.task, row.key)
+                OutboxTask.objects.filter(pk=row.pk).update(status=Status.FAILED)
+                continue
+            if row.status == Status.SENT:
+                logger.warning("outbox: %s [%s] never finished, sent again", row.task, row.key)
+            if _send(row):
+                sent += 1
+            elif stop_on_failure and not _is_eager():
+                break
+    return sent
+
+
+def pending_count() -> int:
+    """Return how many tasks wait for the broker (for /readyz and the dispatcher's log)."""
+    return OutboxTask.objects.filter(status=Status.PENDING).count()
+
+
+def broker_recovered() -> None:
+    """Forget a broker failure seen by this process (after the dispatcher reached it)."""
+    global _broker_down_until
+    _broker_down_until = 0.0
+
+
+@task_postrun.connect
+def _mark_done(task_id=None, state=None, **kwargs):
+    """Mark an outbox task done when a worker (or the in-process run) finished it."""
+    if not task_id or not task_id.startswith(CELERY_ID_PREFIX) or state != "SUCCESS":
+        return
+    try:
+        pk = int(task_id.removeprefix(CELERY_ID_PREFIX))
+    except ValueError:
+        return
+    OutboxTask.objects.filter(pk=pk).exclude(status=Status.DONE).update(
+        status=Status.DONE, done_at=timezone.now()
+    )

@@ -1,0 +1,157 @@
+"""The outbox and the email ledger, in-process: nothing lost, nothing twice, nothing rolled back.
+
+The real broker and SMTP outages are in tests/reliability/test_outbox_worker.py.
+"""
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from community import emails, outbox
+from community.models import EmailDelivery, OutboxTask, VerificationDecision
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def decision_for(user):
+    return VerificationDecision.objects.create(
+        user=user, action=VerificationDecision.Action.REVOKED, reason="You left."
+    )
+
+
+def test_an_email_queued_in_a_rolled_back_transaction_is_never_sent(
+    django_capture_on_commit_callbacks,
+):
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        emails.queue("verification_decision", decision_id=decision_for(user).pk)
+        transaction.set_rollback(True)
+    assert not OutboxTask.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_committed_email_is_sent_once_even_when_queued_twice(
+    django_capture_on_commit_callbacks,
+):
+    user = UserFactory(email="ana@example.eu")
+    decision = decision_for(user)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        emails.queue("verification_decision", decision_id=decision.pk)
+        emails.queue("verification_decision", decision_id=decision.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.queue("verification_decision", decision_id=decision.pk)
+        outbox.dispatch_pending()
+    assert [message.to for message in mail.outbox] == [["ana@example.eu"]]
+    task = OutboxTask.objects.get()
+    assert (task.status, task.sends) == ("done", 1)
+    assert task.key == f"email:verification_decision,decision_id={decision.pk}"
+    delivery = EmailDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
+    assert mail.outbox[0].extra_headers["Message-ID"] == emails.message_id(delivery.key)
+
+
+def test_with_the_broker_down_the_write_succeeds_and_the_task_waits(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    user = UserFactory(email="ana@example.eu")
+
+    def broker_down(row):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(outbox, "_publish", broker_down)
+    monkeypatch.setattr(outbox, "_is_eager", lambda: False)
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.queue("verification_decision", decision_id=decision_for(user).pk)
+    task = OutboxTask.objects.get()
+    assert (task.status, task.failed_publishes) == ("pending", 1)
+    assert "Connection refused" in task.error
+    assert mail.outbox == []
+
+    # While the broker is known to be down, later writes do not wait for it again.
+    calls = []
+    monkeypatch.setattr(outbox, "_publish", calls.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.queue("verification_decision", decision_id=decision_for(user).pk)
+    assert calls == []
+    assert OutboxTask.objects.filter(status="pending").count() == 2
+
+    # The dispatcher sends both, oldest first, once the broker answers.
+    assert outbox.dispatch_pending() == 2
+    assert [row.key for row in calls] == list(
+        OutboxTask.objects.order_by("pk").values_list("key", flat=True)
+    )
+    assert set(OutboxTask.objects.values_list("status", flat=True)) == {"sent"}
+    assert outbox.dispatch_pending() == 0
+
+
+def test_a_task_the_broker_lost_is_sent_again_then_given_up(settings, monkeypatch):
+    settings.OUTBOX_RESEND_AFTER_SECONDS = 0
+    settings.OUTBOX_MAX_SENDS = 2
+    monkeypatch.setattr(outbox, "_is_eager", lambda: False)
+    sent = []
+    monkeypatch.setattr(outbox, "_publish", sent.append)
+    row = outbox.enqueue("community.tasks.dispatch_outbox", key="lost")
+    assert outbox.dispatch_pending() == 1
+    assert outbox.dispatch_pending() == 1  # it never finished: sent again
+    assert outbox.dispatch_pending() == 0
+    row.refresh_from_db()
+    assert (row.status, row.sends, len(sent)) == ("failed", 2, 2)
+
+
+def test_smtp_down_keeps_the_email_waiting_then_it_is_sent_once(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    user = UserFactory(email="ana@example.eu")
+    original = EmailBackend.send_messages
+
+    def refused(self, messages):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.queue("verification_decision", decision_id=decision_for(user).pk)
+    assert OutboxTask.objects.get().status == "pending"
+    delivery = EmailDelivery.objects.get()
+    assert delivery.status == "retrying"
+    assert "Connection refused" in delivery.error
+
+    monkeypatch.setattr(EmailBackend, "send_messages", original)
+    assert outbox.dispatch_pending() == 1
+    assert outbox.dispatch_pending() == 0
+    assert len(mail.outbox) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 2)
+    assert OutboxTask.objects.get().status == "done"
+
+
+def test_an_email_about_something_gone_is_skipped(django_capture_on_commit_callbacks):
+    decision = decision_for(UserFactory())
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        emails.queue("verification_decision", decision_id=decision.pk)
+        decision.delete()
+    assert mail.outbox == []
+    assert EmailDelivery.objects.get().status == "skipped"
+
+
+def test_an_email_refused_for_good_is_recorded_failed_and_not_retried(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    import smtplib
+
+    def refused(self, messages):
+        raise smtplib.SMTPRecipientsRefused({"ana@example.eu": (550, b"No such user")})
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.queue("verification_decision", decision_id=decision_for(UserFactory()).pk)
+    assert EmailDelivery.objects.get().status == "failed"
+    assert OutboxTask.objects.get().status == "done"
+    assert outbox.dispatch_pending() == 0
+
+
+def test_an_unknown_email_kind_is_refused_at_once():
+    with pytest.raises(ValueError, match="No email builder"):
+        emails.queue("no_such_email", user_id=1)
