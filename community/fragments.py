@@ -1,4 +1,4 @@
-"""Cached HTML of posts, so a signed-in thread page does not re-render twenty posts every time.
+"""Cached HTML of posts and thread rows, so signed-in pages do not re-render them every time.
 
 A post's HTML depends on the post, its author, the thread's lock, the page it sits on and a few
 facts about the viewer (may they react, edit, delete, quote; did they react; which of the author's
@@ -6,7 +6,7 @@ profile fields may they see). ``post_fragments`` computes those facts, which are
 the fragment by a hash of *everything* the template reads, so nothing is ever invalidated by hand:
 a changed post, profile or permission makes a different key. Forms in the fragment carry no CSRF
 token (their buttons submit the page's one ``post-actions`` form), so a fragment is the same for
-every viewer with the same facts.
+every viewer with the same facts. Thread rows work the same way (``thread_row_fragments``).
 """
 
 import hashlib
@@ -22,7 +22,6 @@ from django.utils.translation import get_language
 from .permissions import can_delete_post, can_edit_post, can_react, can_see_profile_field
 from .templatetags.people import profile_badge
 
-TEMPLATE = "components/post.html"
 TIMEOUT = 24 * 60 * 60
 _template_version = None
 
@@ -65,10 +64,10 @@ def post_context(post, *, viewer, page) -> dict:
     }
 
 
-def _key(context: dict) -> str:
+def _post_material(context: dict) -> tuple:
     post = context["post"]
     profile = getattr(post.author, "profile", None) if post.author else None
-    material = (
+    return (
         _state(post),
         _state(post.author),
         _state(profile),
@@ -78,23 +77,53 @@ def _key(context: dict) -> str:
         context["has_reacted"],
         sorted(context["badge"].items()),
         context["shows_stakeholder_type"],
-        get_language(),
     )
-    digest = hashlib.blake2b(repr(material).encode(), digest_size=16).hexdigest()
-    return f"post-html:{_templates_version()}:{post.pk}:{digest}"
 
 
-def post_fragments(posts, *, viewer, page) -> list[str]:
-    """Return the HTML of each of *posts* as *viewer* sees it, from the cache where it can."""
-    contexts = [post_context(post, viewer=viewer, page=page) for post in posts]
-    keys = [_key(context) for context in contexts]
+def _render_cached(template: str, prefix: str, contexts: list[dict], material) -> list[str]:
+    """Render *template* once per distinct ``material(context)``, reusing cached HTML."""
+    version = _templates_version()
+    language = get_language()
+    keys = [
+        f"{prefix}:{version}:"
+        + hashlib.blake2b(repr((material(c), language)).encode(), digest_size=16).hexdigest()
+        for c in contexts
+    ]
     cached = cache.get_many(keys)
     missing = {}
     html = []
     for key, context in zip(keys, contexts, strict=True):
         if key not in cached:
-            cached[key] = missing[key] = render_to_string(TEMPLATE, context)
+            cached[key] = missing[key] = render_to_string(template, context)
         html.append(mark_safe(cached[key]))  # noqa: S308 - rendered by our own template
     if missing:
         cache.set_many(missing, TIMEOUT)
     return html
+
+
+def post_fragments(posts, *, viewer, page) -> list[str]:
+    """Return the HTML of each of *posts* as *viewer* sees it, from the cache where it can."""
+    contexts = [post_context(post, viewer=viewer, page=page) for post in posts]
+    return _render_cached("components/post.html", "post-html", contexts, _post_material)
+
+
+def _thread_row_material(context: dict) -> tuple:
+    thread = context["thread"]
+    last_author = thread.last_post.author if thread.last_post else None
+    return (
+        _state(thread),
+        _state(thread.author),
+        _state(last_author),
+        [tag.slug + tag.name for tag in thread.tag_list],
+        thread.forum.slug,
+        thread.is_new,
+        thread.unread_count,
+    )
+
+
+def thread_row_fragments(threads) -> list[str]:
+    """Return the HTML of each of *threads* (fetched for a listing, with read state)."""
+    contexts = [{"thread": thread} for thread in threads]
+    return _render_cached(
+        "components/thread_row.html", "thread-row", contexts, _thread_row_material
+    )

@@ -20,7 +20,7 @@ from ..forms import (
     PostForm,
     ThreadForm,
 )
-from ..fragments import post_fragments
+from ..fragments import post_fragments, thread_row_fragments
 from ..models import (
     FollowLevel,
     Forum,
@@ -117,9 +117,10 @@ def forum_detail(request, slug):
     )
     start = (number - 1) * THREADS_PER_PAGE
     threads = threads.sorted_by(sort).with_last_post().with_tags().with_read_state(request.user)
+    threads = with_unread_counts(threads[start : start + THREADS_PER_PAGE], request.user)
     context = {
         "forum": forum,
-        "threads": with_unread_counts(threads[start : start + THREADS_PER_PAGE], request.user),
+        "thread_html": thread_row_fragments(threads),
         "sort": sort,
         "sorts": SORT_LABELS,
         "tag": tag,

@@ -1,4 +1,4 @@
-"""The thread page keeps each post's HTML in the cache; what a member sees is never stale."""
+"""Thread pages and forum pages keep rendered posts and rows in the cache; none go stale."""
 
 import pytest
 
@@ -79,3 +79,33 @@ def test_edit_and_delete_buttons_follow_the_viewer(client, thread):
     assert f'href="{post_url}edit/"' not in page(client, thread)
     client.force_login(make_staff())
     assert f'href="{post_url}edit/"' in page(client, thread)
+
+
+def forum_page(client, forum):
+    response = client.get(forum.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_thread_row_counts_new_replies_for_each_reader(client, thread):
+    reader, other = UserFactory(username="reader"), UserFactory(username="other")
+    client.force_login(reader)
+    page(client, thread)
+    assert "unread post" not in forum_page(client, thread.forum)
+    services.post_create(author=other, thread=thread, body="News.")
+    assert "1 unread post" in forum_page(client, thread.forum)
+    client.force_login(other)
+    assert "1 unread post" not in forum_page(client, thread.forum)
+
+
+def test_a_thread_row_shows_the_latest_poster_and_renamed_authors(client, thread):
+    client.force_login(UserFactory(username="reader"))
+    assert "Started by Ada Author" in forum_page(client, thread.forum)
+    services.post_create(
+        author=UserFactory(username="zed", display_name="Zed"), thread=thread, body="Hi."
+    )
+    thread.author.display_name = "Ada Renamed"
+    thread.author.save()
+    html = forum_page(client, thread.forum)
+    assert "Started by Ada Renamed" in html
+    assert "Last post by Zed" in html
