@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from . import caching, emails, markdown
+from . import caching, emails, markdown, search
 from .models import (
     Follow,
     FollowLevel,
@@ -113,6 +113,7 @@ def _post_add(*, thread: Thread, author: User, body: str, now) -> tuple[Post, ma
         body_html=rendered.html,
         created_at=now,
     )
+    search.post_vector_update(post_ids=[post.pk])
     Thread.objects.filter(pk=thread.pk).update(last_post=post)
     Forum.objects.filter(pk=thread.forum_id).update(
         post_count=F("post_count") + 1, last_thread=thread
@@ -188,6 +189,7 @@ def post_edit(*, editor: User, post: Post, body: str) -> Post:
     rendered = markdown.render(body)
     post.body_markdown, post.body_html, post.updated_at = body, rendered.html, now
     post.save(update_fields=["body_markdown", "body_html", "updated_at"])
+    search.post_vector_update(post_ids=[post.pk])
     rendered.mentions -= previous.mentions
     _notify(post=post, rendered=rendered, actor=editor, watchers=set(), kind=None, quotes=False)
     _invalidate_pages()

@@ -42,6 +42,7 @@ from .privacy import (
     PersonRequest,
     private_storage,
 )
+from .search import UnansweredSearch
 
 __all__ = [
     "LANGUAGE_CHOICES",
@@ -75,6 +76,7 @@ __all__ = [
     "TaggedThread",
     "Thread",
     "ThreadRead",
+    "UnansweredSearch",
     "User",
     "VerificationDecision",
     "VerificationDomain",

@@ -10,6 +10,7 @@ from taggit.models import TaggedItemBase
 
 from ..querysets import ForumQuerySet, NotificationQuerySet, PostQuerySet, ThreadQuerySet
 from .people import Audience, User, WorkingGroup
+from .search import SearchVectorField
 
 # Threads and posts carry denormalised counters (post_count, helpful_count, ...) that only the
 # service functions in ``community.services`` change, with F() expressions inside a transaction.
@@ -153,6 +154,9 @@ class Post(models.Model):
     is_deleted = models.BooleanField(_("deleted"), default=False)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     helpful_count = models.PositiveIntegerField(default=0, editable=False)
+    # The body as PostgreSQL full text, set by the services (``search.post_vector_update``);
+    # stays empty on SQLite, where search falls back to substring matching.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 

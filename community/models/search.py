@@ -1,0 +1,41 @@
+"""What search remembers: queries that found nothing, counted without any personal data."""
+
+from django.contrib.postgres import search
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchVectorField(search.SearchVectorField):
+    """PostgreSQL's ``tsvector``; an unused text column on SQLite, the embedded default.
+
+    ``django.contrib.postgres`` is only installed on PostgreSQL, so its check is skipped here.
+    """
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+    def _check_postgres_installed(self, *args):
+        return []
+
+
+class UnansweredSearch(models.Model):
+    """A normalised query that found nothing: how often, and the last day it was asked.
+
+    No member, address or time of day is kept: editors see what people look for in vain.
+    """
+
+    query = models.CharField(_("query"), max_length=200, unique=True)
+    count = models.PositiveIntegerField(_("times asked"), default=1)
+    last_searched_on = models.DateField(_("last asked on"), default=timezone.localdate)
+
+    class Meta:
+        ordering = ["-count", "-last_searched_on", "query"]
+        verbose_name = _("search without results")
+        verbose_name_plural = _("searches without results")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(query=""), name="unanswered_query_set"),
+        ]
+
+    def __str__(self):
+        return self.query

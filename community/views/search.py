@@ -1,0 +1,85 @@
+"""Search, similar threads and tag pages: only ever what the visitor may see."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from taggit.models import Tag
+
+from .. import search
+from ..models import FollowLevel
+from ..presenters import follow_level
+
+
+def _page_number(request):
+    try:
+        return int(request.GET.get("page", 1))
+    except ValueError:
+        raise Http404(_("No such page.")) from None
+
+
+@never_cache
+def search_results(request):
+    """Search case studies, threads and posts; record queries that found nothing at all."""
+    form = search.SearchForm(request.GET or None, user=request.user)
+    context = {"form": form, "query": None, "results": None, "message": ""}
+    if form.is_valid() and form.cleaned_data["q"]:
+        query = search.Query.parse(form.cleaned_data["q"])
+        context["query"] = query
+        if not query.has_words():
+            context["message"] = _(
+                "Type at least one word to search for: punctuation, emoji and very common "
+                "words such as “the” are ignored."
+            )
+        else:
+            context["results"] = _run(request, form, query)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "community/search.html", context, status=status)
+
+
+def _run(request, form, query):
+    filters, number = form.filters(), _page_number(request)
+    sort = form.cleaned_data["sort"] or "relevance"
+    unfiltered = not filters.is_set()
+    promoted = search.promoted_case_studies(request.user, query) if unfiltered else []
+    filters.exclude_case_studies = [result.pk for result in promoted]
+    try:
+        results = search.search(request.user, query, filters, sort=sort, page=number)
+    except ValueError:
+        raise Http404(_("No such page of results.")) from None
+    results.promoted = promoted if number == 1 else []
+    if unfiltered and not promoted and not results.total:
+        search.unanswered_record(query=query)
+    return results
+
+
+def similar_threads(request):
+    """Return, as an HTML fragment, visible threads whose titles resemble ``?title=``."""
+    threads = search.similar_threads(request.user, request.GET.get("title", ""))
+    response = render(request, "community/thread_create.html#similar_threads", {"threads": threads})
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def tag_detail(request, slug):
+    """List the visible case studies and threads with a tag, newest first; 404 if none."""
+    tag = get_object_or_404(Tag, slug=slug)
+    try:
+        results = search.search(
+            request.user,
+            None,
+            search.Filters(tag=tag.slug),
+            sort="date",
+            page=_page_number(request),
+        )
+    except ValueError:
+        raise Http404(_("No such page.")) from None
+    if not results.total:
+        raise Http404(_("Nothing you may see carries this tag."))
+    context = {
+        "tag": tag,
+        "results": results,
+        "follow_levels": FollowLevel.choices,
+        "follow_level": follow_level(request.user, tag=tag),
+    }
+    return render(request, "community/tag_detail.html", context)
