@@ -1,4 +1,4 @@
-"""Cached HTML of posts and thread rows, so signed-in pages do not re-render them every time.
+"""Cached HTML of posts, thread rows and forum cards, so pages do not re-render them each time.
 
 A post's HTML depends on the post, its author, the thread's lock, the page it sits on and a few
 facts about the viewer (may they react, edit, delete, quote; did they react; which of the author's
@@ -126,4 +126,23 @@ def thread_row_fragments(threads) -> list[str]:
     contexts = [{"thread": thread} for thread in threads]
     return _render_cached(
         "components/thread_row.html", "thread-row", contexts, _thread_row_material
+    )
+
+
+def _forum_card_material(context: dict) -> tuple:
+    forum = context["forum"]
+    thread = forum.last_thread
+    last_post = thread.last_post if thread else None
+    return (
+        _state(forum),
+        _state(thread),
+        _state(last_post.author if last_post else None),
+    )
+
+
+def forum_card_fragments(forums) -> list[str]:
+    """Return the HTML of each of *forums* (fetched ``with_last_activity``), alike for everyone."""
+    contexts = [{"forum": forum} for forum in forums]
+    return _render_cached(
+        "components/forum_card.html", "forum-card", contexts, _forum_card_material
     )

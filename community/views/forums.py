@@ -20,7 +20,7 @@ from ..forms import (
     PostForm,
     ThreadForm,
 )
-from ..fragments import post_fragments, thread_row_fragments
+from ..fragments import forum_card_fragments, post_fragments, thread_row_fragments
 from ..models import (
     FollowLevel,
     Forum,
@@ -98,9 +98,10 @@ def _safe_next(request, fallback):
 @cache_page_for_visitors
 def forum_index(request):
     """List the forums the visitor may see, grouped by section, with counts and latest activity."""
-    sections: dict[str, list[Forum]] = {}
-    for forum in Forum.objects.visible_to(request.user).with_last_activity():
-        sections.setdefault(forum.section, []).append(forum)
+    forums = list(Forum.objects.visible_to(request.user).with_last_activity())
+    sections: dict[str, list[str]] = {}
+    for forum, html in zip(forums, forum_card_fragments(forums), strict=True):
+        sections.setdefault(forum.section, []).append(html)
     return render(request, "community/forum_index.html", {"sections": sections.items()})
 
 

@@ -1,5 +1,7 @@
 """Thread pages and forum pages keep rendered posts and rows in the cache; none go stale."""
 
+import re
+
 import pytest
 
 from community import services
@@ -109,3 +111,19 @@ def test_a_thread_row_shows_the_latest_poster_and_renamed_authors(client, thread
     html = forum_page(client, thread.forum)
     assert "Started by Ada Renamed" in html
     assert "Last post by Zed" in html
+
+
+def forum_card_threads(html):
+    """Return the thread count the forum card shows."""
+    return int(re.search(r"<dt>Threads</dt>\s*<dd>\s*(\d+)", html).group(1))
+
+
+def test_a_forum_card_shows_the_latest_thread_and_counts(client, thread):
+    client.force_login(UserFactory(username="reader"))
+    html = client.get("/forums/").content.decode()
+    assert thread.title in html
+    assert forum_card_threads(html) == 1
+    make_thread(thread.forum, UserFactory(username="newer"), title="A newer thread")
+    html = client.get("/forums/").content.decode()
+    assert "A newer thread" in html
+    assert forum_card_threads(html) == 2
