@@ -286,6 +286,13 @@ STORAGES = {
         )
     },
 }
+# The portal serves MEDIA_URL itself with safe headers (community/views/media.py); turn this off
+# where a reverse proxy or object storage serves the uploads (README: "Uploads").
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+# Documents only through /documents/<id>/<name> (collection privacy is checked there), always
+# as downloads with Wagtail's "default-src 'none'" policy.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 

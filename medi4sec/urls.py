@@ -1,13 +1,16 @@
 """Root URL configuration: the community, the accounts, both admins and the Wagtail page tree."""
 
+import re
+
 from allauth.account.views import LoginView
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from community.views import media as media_views
 from community.views import site as site_views
 
 handler400 = "community.views.site.bad_request"
@@ -30,10 +33,10 @@ urlpatterns = [
     path("", include("knowledgebase.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Uploads, with headers that keep them from running as pages (community.views.media).
+    media_prefix = re.escape(settings.MEDIA_URL.lstrip("/"))
+    urlpatterns.append(re_path(rf"^{media_prefix}(?P<path>.*)$", media_views.media_serve))
 
 # Wagtail serves the page tree (home, case studies, standard pages) last.
 urlpatterns.append(path("", include(wagtail_urls)))
