@@ -78,6 +78,7 @@ def test_sign_up_is_limited_per_address(client, settings, proxies):
             "username": f"new{i}",
             "password1": "a-long-unusual-passphrase-7",
             "password2": "a-long-unusual-passphrase-7",
+            "accept_terms": "on",
         }
         statuses.append(client.post(reverse("account_signup"), data, **forged(i)).status_code)
     assert statuses == [302, 302, 429]
