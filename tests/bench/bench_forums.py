@@ -8,7 +8,7 @@ template). Not collected by pytest (the file name does not start with ``test_``)
 """
 
 # The benchmark runs local tools (dropdb, gunicorn, wrk, redis-cli) with fixed arguments.
-# ruff: noqa: S603, S607
+# ruff: noqa: S310, S603, S607
 
 import os
 import re
@@ -81,6 +81,7 @@ def seed():
 
     from community.markdown import render
     from community.models import Forum, Post, Profile, TaggedThread, Thread, User
+    from community.privacy.consent import consent_record
 
     started = time.perf_counter()
     password = make_password("bench-password-1")
@@ -96,6 +97,7 @@ def seed():
     Profile.objects.bulk_create(Profile(user=user) for user in users)
     member = users[0]
     EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+    consent_record(user=member)  # otherwise every signed-in page redirects to the consent page
     forums = Forum.objects.bulk_create(
         Forum(
             name=f"Bench forum {i}",
@@ -215,6 +217,13 @@ def serve():
 def measure(path, cookie=None):
     url = f"http://127.0.0.1:{PORT}{path}"
     headers = ["-H", f"Cookie: sessionid={cookie}"] if cookie else []
+    # wrk counts redirects as success: make sure the page itself answers (urllib follows them).
+    request = urllib.request.Request(
+        url, headers={"Cookie": f"sessionid={cookie}"} if cookie else {}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        if response.status != 200 or response.url != url:
+            raise SystemExit(f"{path} answered {response.status} at {response.url}, not the page")
     # Warm up: caches, connections, and the first read markers of the member.
     subprocess.run(["wrk", "-t1", "-c2", "-d1s", *headers, url], capture_output=True, check=True)
     out = subprocess.run(
