@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import (
     ExpertiseTag,
@@ -31,6 +34,37 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Community"), {"fields": ["display_name"]}),
     )
+    actions = ["erase_accounts"]
+
+    @admin.action(description=_("Erase accounts on the members' request (privacy)"))
+    def erase_accounts(self, request, queryset):
+        """Erase members who asked for it but cannot sign in, after a confirmation page."""
+        from .models import AccountErasure
+        from .privacy.erasure import account_erase
+
+        queryset = queryset.exclude(pk=request.user.pk)
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Erase these accounts?"),
+                "members": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/community/erase_confirmation.html", context)
+        count = 0
+        for user in queryset:
+            account_erase(
+                user=user, initiator=AccountErasure.Initiator.STAFF, processed_by=request.user
+            )
+            count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d account was erased.", "%(count)d accounts were erased.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+        return None
 
 
 class WorkingGroupMembershipInline(admin.TabularInline):

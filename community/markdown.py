@@ -16,6 +16,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 LINK_REL = "nofollow ugc noopener"
+# What mentions of an erased account read after erasure: a name nobody may take, never a link.
+FORMER_MEMBER = "former-member"
 MENTION_RE = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_](?:[A-Za-z0-9_.+-]{0,148}[A-Za-z0-9_])?)")
 # Posts are shown under the thread title (h1) and the post heading (h2).
 HEADING_OFFSET = 2
@@ -84,6 +86,10 @@ def _split_mentions(text, found):
         username = match.group(1)
         if match.start() > last:
             tokens.append(_text(text[last : match.start()]))
+        if username == FORMER_MEMBER:
+            tokens.append(_text(match.group(0)))
+            last = match.end()
+            continue
         link = Token("link_open", "a", 1)
         link.attrs = {"href": member_profile_url(username)}
         tokens.extend([link, _text(f"@{username}"), Token("link_close", "a", -1)])

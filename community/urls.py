@@ -92,6 +92,7 @@ urlpatterns += [
 urlpatterns += [
     path("consent/", privacy.consent_accept, name="consent"),
     path("settings/privacy/", privacy.privacy_settings, name="settings_privacy"),
+    path("settings/privacy/delete/", privacy.account_delete, name="account_delete"),
     path(
         "settings/privacy/export/<uuid:export_id>/",
         privacy.export_download,

@@ -66,3 +66,22 @@ def member(db):
 def _fast_password_hashing(settings):
     """Hash passwords cheaply in tests; production keeps Django's default PBKDF2."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def eager_celery():
+    """Run tasks in-process, also when REDIS_URL points the suite at a real broker."""
+    from celery.signals import task_postrun, task_prerun
+
+    from medi4sec.celery import app as celery_app
+    from medi4sec.celery import close_stale_connections
+
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    # The per-task connection clean-up would close the connection the test's transaction uses.
+    task_prerun.disconnect(close_stale_connections)
+    task_postrun.disconnect(close_stale_connections)
+    yield
+    task_prerun.connect(close_stale_connections)
+    task_postrun.connect(close_stale_connections)
+    celery_app.conf.task_always_eager = previous

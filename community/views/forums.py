@@ -44,6 +44,7 @@ from ..presenters import (
     revision_changes,
     with_unread_counts,
 )
+from ..privacy.addresses import post_address_record
 from ..querysets import THREAD_SORTS
 from .site import too_many_requests, with_retry_after
 
@@ -147,6 +148,7 @@ def thread_create(request, slug):
         refusal = _limit_refusal(request.user, form, starts_thread=True)
         if refusal is None:
             thread = services.thread_create(author=request.user, forum=forum, **form.cleaned_data)
+            post_address_record(post=thread.last_post, request=request)
             messages.success(request, _("Your thread is online."))
             return redirect(thread)
     context = {"forum": forum, "form": form, "can_start_thread": allowed}
@@ -198,6 +200,7 @@ def post_create(request, thread_id):
         response = _render_thread(request, thread, form, status=429, last_page=True)
         return with_retry_after(response, refusal)
     post = services.post_create(author=request.user, thread=thread, body=form.cleaned_data["body"])
+    post_address_record(post=post, request=request)
     return redirect(_post_url(post))
 
 

@@ -3,8 +3,10 @@
 Each view parses input and hands off to ``community.privacy``; the rules live there.
 """
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -13,8 +15,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from ..privacy import consent, export
-from ..privacy.forms import ConsentForm
+from ..models import AccountErasure
+from ..privacy import consent, erasure, export
+from ..privacy.forms import AccountDeleteForm, ConsentForm
 
 
 def _safe_next(request, default="/"):
@@ -34,7 +37,7 @@ def consent_accept(request):
     missing = consent.missing_documents(request.user)
     if not missing:
         return redirect(next_url)
-    form = ConsentForm(request.POST or None)
+    form = ConsentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         consent.consent_record(user=request.user)
         consent.remember_accepted(request)
@@ -79,3 +82,24 @@ def export_download(request, export_id):
         filename=f"medi4sec-data-{found.created_at:%Y-%m-%d}.zip",
         content_type="application/zip",
     )
+
+
+@never_cache
+@login_required
+@reauthentication_required(allow_get=True)
+def account_delete(request):
+    """Explain what leaving means; a confirmed POST, after re-authentication, erases the account.
+
+    allauth asks for the password again (or the second factor) unless the member signed in a
+    few minutes ago, then replays the confirmed POST.
+    """
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        erasure.account_erase(user=user, initiator=AccountErasure.Initiator.MEMBER)
+        messages.success(request, _("Your account was deleted. Thank you for taking part."))
+        return redirect("/")
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "posts": request.user.posts.count()}
+    return render(request, "community/account_delete.html", context, status=status)
