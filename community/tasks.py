@@ -106,3 +106,11 @@ def dispatch_outbox():
     from . import outbox
 
     return outbox.dispatch_pending()
+
+
+@shared_task
+def apply_retention():
+    """Erase unconfirmed accounts, old client addresses and expired exports."""
+    from .privacy.retention import retention_apply
+
+    return retention_apply()
