@@ -8,5 +8,6 @@ class CommunityConfig(AppConfig):
 
     def ready(self):
         from .caching import connect_invalidation
+        from .privacy import export, requests  # noqa: F401 (they register email builders)
 
         connect_invalidation()

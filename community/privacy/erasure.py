@@ -17,7 +17,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Count, Q
 
-from .. import markdown
+from .. import markdown, search
 from ..caching import bump
 from ..models import AccountErasure, DataExport, Post, PostRevision, Profile, Reaction, User
 
@@ -34,11 +34,15 @@ def _unlink_mentions(user: User) -> None:
     pattern = mention_re(user.username)
     needle = f"@{user.username}"
     posts = Post.objects.filter(body_markdown__icontains=needle).exclude(author=user)
+    changed = []
     for post in posts.iterator():
         text = pattern.sub(f"@{markdown.FORMER_MEMBER}", post.body_markdown)
         if text != post.body_markdown:
             post.body_markdown, post.body_html = text, markdown.render(text).html
             post.save(update_fields=["body_markdown", "body_html"])
+            changed.append(post.pk)
+    # The search index holds the words of the text: the old name must leave it too.
+    search.post_vector_update(post_ids=changed)
     for revision in PostRevision.objects.filter(body_markdown__icontains=needle).iterator():
         revision.body_markdown = pattern.sub(f"@{markdown.FORMER_MEMBER}", revision.body_markdown)
         revision.save(update_fields=["body_markdown"])

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..emails import builder as emails_builder
 from ..models import (
     DataExport,
     DigestSubscription,
@@ -34,6 +35,7 @@ from ..models import (
 
 def export_request(*, user: User) -> DataExport:
     """Ask for an export of *user*'s data; one being prepared is reused, not doubled."""
+    from .. import outbox
     from ..tasks import build_data_export
 
     pending = user.data_exports.filter(status=DataExport.Status.PENDING).first()
@@ -46,17 +48,18 @@ def export_request(*, user: User) -> DataExport:
             created_at=now,
             expires_at=now + datetime.timedelta(hours=settings.DATA_EXPORT_HOURS),
         )
-        transaction.on_commit(lambda: build_data_export.delay(str(export.pk)))
+        # The outbox keeps the task if the broker is down: the export is never forgotten.
+        outbox.enqueue(build_data_export, str(export.pk), key=f"export:{export.pk}")
     return export
 
 
 def export_build(*, export_id) -> DataExport | None:
     """Write the zip of the export's member to private storage and email them the link."""
-    from ..emails import absolute_url, send
+    from .. import emails
 
     export = DataExport.objects.select_related("user").filter(pk=export_id).first()
     if export is None or export.status != DataExport.Status.PENDING:
-        return export
+        return export  # built already (a task may run twice) or erased since
     user = export.user
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -69,22 +72,38 @@ def export_build(*, export_id) -> DataExport | None:
             with profile.avatar.open("rb") as avatar:
                 archive.writestr("avatar.jpg", avatar.read())
     now = timezone.now()
-    export.file.save("export.zip", ContentFile(buffer.getvalue()), save=False)
-    export.status, export.ready_at = DataExport.Status.READY, now
-    # The link works for 48 hours from the moment it is sent.
-    export.expires_at = now + datetime.timedelta(hours=settings.DATA_EXPORT_HOURS)
-    export.save(update_fields=["file", "status", "ready_at", "expires_at"])
-    send(
+    with transaction.atomic():
+        export.file.save("export.zip", ContentFile(buffer.getvalue()), save=False)
+        export.status, export.ready_at = DataExport.Status.READY, now
+        # The link works for 48 hours from the moment it is sent.
+        export.expires_at = now + datetime.timedelta(hours=settings.DATA_EXPORT_HOURS)
+        export.save(update_fields=["file", "status", "ready_at", "expires_at"])
+        emails.queue("data_export_ready", export_id=str(export.pk))
+    return export
+
+
+@emails_builder("data_export_ready")
+def data_export_ready_email(*, export_id):
+    """Build the email with the download link, while the export is still there."""
+    from ..emails import absolute_url, build
+
+    export = (
+        DataExport.objects.select_related("user")
+        .filter(pk=export_id, status=DataExport.Status.READY, expires_at__gt=timezone.now())
+        .first()
+    )
+    if export is None:
+        return None
+    return build(
         template="data_export_ready",
-        to=user.email,
+        to=export.user.email,
         subject=_("Your data export is ready"),
         context={
-            "member": user,
+            "member": export.user,
             "download_url": absolute_url(reverse("community:export_download", args=[export.pk])),
             "valid_hours": settings.DATA_EXPORT_HOURS,
         },
     )
-    return export
 
 
 def export_for_download(*, user: User, export_id) -> DataExport | None:

@@ -1,5 +1,5 @@
 """Requests from people who appear in a case study: they land in the editors' queue, due in a
-month, and every editor hears about each one."""
+month, and every editor hears about each one (emails through the outbox)."""
 
 import datetime
 
@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import emails
 from ..models import PersonRequest
 
 
@@ -26,24 +27,30 @@ def person_request_create(*, case_study, kind: str, name: str, email: str, detai
         created_at=now,
         due_at=now + datetime.timedelta(days=settings.PERSON_REQUEST_DUE_DAYS),
     )
-    transaction.on_commit(lambda: editors_notify(request_id=request.pk))
+    editors = Group.objects.filter(name="Editors").first()
+    for editor_id in (
+        editors.user_set.filter(is_active=True).values_list("pk", flat=True) if editors else []
+    ):
+        emails.queue("person_request_received", request_id=request.pk, editor_id=editor_id)
     return request
 
 
-def editors_notify(*, request_id: int) -> int:
-    """Email every active editor that a request arrived and when it is due; return how many."""
-    from ..emails import absolute_url, send
+@emails.builder("person_request_received")
+def person_request_email(*, request_id: int, editor_id: int):
+    """Tell one editor that a request arrived, and when it is due."""
+    from ..models import User
 
-    request = PersonRequest.objects.select_related("case_study").get(pk=request_id)
-    editors = Group.objects.filter(name="Editors").first()
-    recipients = editors.user_set.filter(is_active=True) if editors else []
-    url = absolute_url(reverse("wagtailsnippets_community_personrequest:edit", args=[request.pk]))
-    for editor in recipients:
-        send(
-            template="person_request_received",
-            to=editor.email,
-            subject=_("A person in a case study asks for a %(kind)s")
-            % {"kind": request.get_kind_display().lower()},
-            context={"request": request, "editor": editor, "admin_url": url},
-        )
-    return len(recipients)
+    request = PersonRequest.objects.select_related("case_study").filter(pk=request_id).first()
+    editor = User.objects.filter(pk=editor_id, is_active=True).first()
+    if request is None or editor is None:
+        return None
+    url = emails.absolute_url(
+        reverse("wagtailsnippets_community_personrequest:edit", args=[request.pk])
+    )
+    return emails.build(
+        template="person_request_received",
+        to=editor.email,
+        subject=_("A person in a case study asks: %(kind)s")
+        % {"kind": request.get_kind_display().lower()},
+        context={"request": request, "editor": editor, "admin_url": url},
+    )

@@ -21,7 +21,7 @@ def grant_person_request_permissions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0009_privacy"),
+        ("community", "0011_search"),
     ]
 
     operations = [
