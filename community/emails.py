@@ -177,6 +177,42 @@ def group_decision(*, user_id: int, group_id: int, approved: bool):
     )
 
 
+@builder("notification")
+def notification(*, notification_id: int):
+    """Tell a member about a new unread notification, unless they have read it since."""
+    from .models import Notification
+    from .permissions import can_see
+
+    entry = (
+        Notification.objects.select_related("recipient__profile", "thread__forum", "post", "actor")
+        .filter(pk=notification_id, is_read=False, recipient__is_active=True)
+        .first()
+    )
+    if entry is None or entry.post.is_deleted or not can_see(entry.recipient, entry.thread.forum):
+        return None
+    thread = entry.thread
+    actor_name = entry.actor.get_display_name() if entry.actor else _("A former member")
+    subjects = {
+        Notification.Kind.MENTION: _("%(actor)s mentioned you in “%(thread)s”"),
+        Notification.Kind.QUOTE: _("%(actor)s quoted you in “%(thread)s”"),
+        Notification.Kind.NEW_THREAD: _("New thread: “%(thread)s”"),
+        Notification.Kind.REPLY: _("New reply in “%(thread)s”"),
+    }
+    return build(
+        template="notification",
+        to=entry.recipient.email,
+        subject=subjects[entry.kind] % {"actor": actor_name, "thread": thread.title},
+        context={
+            "member": entry.recipient,
+            "notification": entry,
+            "thread": thread,
+            "actor_name": actor_name,
+            "post_url": absolute_url(entry.post.get_absolute_url()),
+            "thread_url": absolute_url(thread.get_absolute_url()),
+        },
+    )
+
+
 # Delivery: the ledger makes every send of one key happen at most once per claim.
 
 

@@ -131,7 +131,8 @@ def _send(row: OutboxTask) -> bool:
         # In-process mode this is the task failing; otherwise the broker is out of reach.
         if not _is_eager():
             _broker_down_until = time.monotonic() + settings.OUTBOX_BROKER_RETRY_SECONDS
-        logger.warning("outbox: %s [%s] not sent, kept pending: %r", row.task, row.key, error)
+        if row.failed_publishes % 100 == 0:  # the first failure, then every hundredth
+            logger.warning("outbox: %s [%s] not sent, kept pending: %r", row.task, row.key, error)
         OutboxTask.objects.filter(pk=row.pk).update(
             failed_publishes=F("failed_publishes") + 1, error=repr(error)[:2000]
         )

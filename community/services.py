@@ -361,7 +361,7 @@ def _notification_add(*, recipient: User, kind: str, post: Post, actor: User) ->
         return
     try:
         with transaction.atomic():
-            Notification.objects.create(
+            notification = Notification.objects.create(
                 recipient=recipient,
                 kind=kind,
                 thread_id=post.thread_id,
@@ -373,6 +373,9 @@ def _notification_add(*, recipient: User, kind: str, post: Post, actor: User) ->
     except IntegrityError:
         # Another reply created the entry a moment ago: join it.
         unread.update(count=F("count") + 1, actor=actor, updated_at=now)
+    else:
+        # One email per unread entry: later events join the entry, not the inbox.
+        emails.queue("notification", notification_id=notification.pk)
 
 
 # People and verification ----------------------------------------------------------------------

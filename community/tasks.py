@@ -2,7 +2,9 @@
 
 from celery import shared_task
 
-from . import services
+# The outbox module marks its tasks done when they finish (a task_postrun handler): every
+# worker imports it with this module.
+from . import outbox, services
 
 
 @shared_task
@@ -103,8 +105,6 @@ def send_email(self, kind, key, params):
 @shared_task
 def dispatch_outbox():
     """Send outbox tasks that are still pending (the broker was down when they were queued)."""
-    from . import outbox
-
     return outbox.dispatch_pending()
 
 
