@@ -17,6 +17,5 @@ RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py colle
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "medi4sec.wsgi", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "30", \
-     "--keep-alive", "5", "--max-requests", "2000", "--max-requests-jitter", "200", \
-     "--access-logfile", "-"]
+ENV GUNICORN_BIND=0.0.0.0:8000
+CMD ["gunicorn", "medi4sec.wsgi", "--config", "gunicorn.conf.py"]

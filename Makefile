@@ -65,8 +65,7 @@ browser-deps:
 ## serve: gunicorn as in production (set DEBUG=false, SECRET_KEY, ALLOWED_HOSTS first)
 serve: $(STAMP)
 	$(PY) manage.py collectstatic --noinput
-	$(VENV)/bin/gunicorn medi4sec.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 30 \
-		--keep-alive 5 --max-requests 2000 --max-requests-jitter 200
+	GUNICORN_BIND=$(HOST):$(PORT) $(VENV)/bin/gunicorn medi4sec.wsgi --config gunicorn.conf.py
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A medi4sec worker --loglevel INFO --concurrency 2
