@@ -80,10 +80,12 @@ totp: $(STAMP)
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
 
-## bench: seed PostgreSQL (medi4sec_bench) with 100,000 posts, serve with gunicorn, measure forum pages
+## bench: seed PostgreSQL (medi4sec_bench) with 100,000 posts, serve with gunicorn, measure forum pages,
+## then 50 members browsing and posting for 60 s (wrk + tests/bench/load.lua), then the digest
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { \
 		echo "Installing wrk for the benchmark"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) tests/bench/bench_forums.py
+	BENCH_REUSE=1 $(PY) tests/bench/bench_load.py
 	$(PY) tests/bench/bench_digest.py

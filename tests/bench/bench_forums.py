@@ -76,6 +76,7 @@ def seed():
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
     from django.db.models import Count, OuterRef, Subquery, Sum
+    from django.db.models.functions import Coalesce
     from django.utils import timezone
     from taggit.models import Tag
 
@@ -167,9 +168,10 @@ def seed():
     )
     latest = Thread.objects.filter(forum=OuterRef("pk")).order_by("-last_activity_at")
     totals = Thread.objects.filter(forum=OuterRef("pk")).values("forum")
+    # Coalesce: forums that migrations create (case-study discussions) have no bench threads.
     Forum.objects.update(
-        thread_count=Subquery(totals.annotate(n=Count("pk")).values("n")),
-        post_count=Subquery(totals.annotate(n=Sum("post_count")).values("n")),
+        thread_count=Coalesce(Subquery(totals.annotate(n=Count("pk")).values("n")), 0),
+        post_count=Coalesce(Subquery(totals.annotate(n=Sum("post_count")).values("n")), 0),
         last_thread=Subquery(latest.values("pk")[:1]),
     )
     assert Post.objects.count() == POSTS, Post.objects.count()
