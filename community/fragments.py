@@ -19,7 +19,14 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from .permissions import can_delete_post, can_edit_post, can_react, can_see_profile_field
+from .permissions import (
+    can_delete_post,
+    can_edit_post,
+    can_flag,
+    can_react,
+    can_see_profile_field,
+    is_moderator,
+)
 from .templatetags.people import profile_badge
 
 TIMEOUT = 24 * 60 * 60
@@ -55,6 +62,8 @@ def post_context(post, *, viewer, page) -> dict:
             "edit": can_edit_post(viewer, post),
             "delete": can_delete_post(viewer, post),
             "quote": viewer.is_authenticated and not post.thread.is_locked,
+            "flag": can_flag(viewer, post),
+            "moderate": is_moderator(viewer),
         },
         "has_reacted": bool(getattr(post, "my_reactions", None)),
         "badge": profile_badge(profile, viewer),

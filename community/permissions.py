@@ -88,6 +88,11 @@ def is_moderator(user) -> bool:
     return user.is_staff or "Moderators" in role_names(user)
 
 
+def can_see_hidden(user) -> bool:
+    """Return whether *user* sees posts and threads hidden by moderation (moderators only)."""
+    return is_moderator(user)
+
+
 def can_verify(user) -> bool:
     """Return whether *user* decides practitioner verifications (the Verifiers' permission)."""
     return user.is_authenticated and user.has_perm("community.change_verificationrequest")
@@ -166,9 +171,15 @@ def can_see_profile_field(viewer, profile, field: str) -> bool:
 # What members may do in the forums: built on can_see, asked by views, services and templates.
 
 
+def is_suspended(user) -> bool:
+    """Return whether *user* is suspended by moderation at this moment."""
+    until = getattr(user, "suspended_until", None)
+    return until is not None and until > timezone.now()
+
+
 def may_write(user) -> bool:
-    """Return whether *user* may write at all: an active member with a verified email."""
-    if not user.is_authenticated or not user.is_active:
+    """Return whether *user* may write at all: an active, unsuspended member, verified email."""
+    if not user.is_authenticated or not user.is_active or is_suspended(user):
         return False
     # Asked several times per page: remember the answer for the request.
     if not hasattr(user, "_may_write"):
@@ -216,3 +227,44 @@ def can_react(user, post) -> bool:
 def can_follow(user, forum) -> bool:
     """Return whether *user* may follow a thread, forum or tag in *forum*."""
     return user.is_authenticated and can_see(user, forum)
+
+
+# Moderation: flags by members, decisions by moderators, appeals decided by another moderator.
+
+
+def can_flag(user, post) -> bool:
+    """Return whether *user* may flag *post*: someone else's visible, undeleted post."""
+    return (
+        may_write(user)
+        and not post.is_deleted
+        and post.author_id != user.pk
+        and can_see(user, post.thread.forum)
+    )
+
+
+def can_moderate_post(user, post) -> bool:
+    """Return whether *user* may act on *post* as a moderator (deleted posts: nothing to do)."""
+    return is_moderator(user) and not post.is_deleted
+
+
+def can_see_decision(user, action) -> bool:
+    """Return whether *user* may read a moderation decision: the member concerned, moderators."""
+    return user.is_authenticated and (action.member_id == user.pk or is_moderator(user))
+
+
+def can_appeal(user, action) -> bool:
+    """Return whether *user* may appeal *action*: theirs, appealable, not appealed before."""
+    if not user.is_authenticated or action.member_id != user.pk or not action.is_appealable:
+        return False
+    from .models import Appeal
+
+    return not Appeal.objects.filter(action=action).exists()
+
+
+def can_decide_appeal(user, appeal) -> bool:
+    """Return whether *user* decides *appeal*: a moderator other than the one who acted."""
+    return (
+        is_moderator(user)
+        and appeal.status == appeal.Status.PENDING
+        and user.pk not in {appeal.action.moderator_id, appeal.appellant_id}
+    )

@@ -15,6 +15,15 @@ def _audience_q(user, prefix=""):
     return audience_q(user, prefix)
 
 
+def _shown_q(user, *prefixes):
+    """Return a filter that drops hidden threads/posts (at each prefix) unless *user* moderates."""
+    from .permissions import can_see_hidden
+
+    if can_see_hidden(user):
+        return models.Q()
+    return models.Q(**{f"{prefix}is_hidden": False for prefix in prefixes})
+
+
 class ForumQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Return the forums *user* may see."""
@@ -34,8 +43,16 @@ THREAD_SORTS = {
 
 class ThreadQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Return the threads in forums *user* may see."""
-        return self.filter(_audience_q(user, "forum__"))
+        """Return the threads in forums *user* may see (hidden threads: moderators only)."""
+        return self.filter(_audience_q(user, "forum__"), _shown_q(user, ""))
+
+    def shown_to(self, user):
+        """Drop hidden threads unless *user* moderates (for threads of a forum already seen)."""
+        return self.filter(_shown_q(user, ""))
+
+    def published_to(self, user):
+        """Return the threads *user* may see, never hidden ones, even for moderators (emails)."""
+        return self.filter(_audience_q(user, "forum__"), is_hidden=False)
 
     def sorted_by(self, key):
         """Order pinned threads first, then by *key* (see ``THREAD_SORTS``; default: activity)."""
@@ -66,8 +83,21 @@ class ThreadQuerySet(models.QuerySet):
 
 class PostQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Return the posts in threads *user* may see (deleted ones included, as placeholders)."""
-        return self.filter(_audience_q(user, "thread__forum__"))
+        """Return the posts in threads *user* may see (deleted ones included, as placeholders).
+
+        Hidden posts, and every post of a hidden thread, are seen by moderators only.
+        """
+        return self.filter(_audience_q(user, "thread__forum__"), _shown_q(user, "", "thread__"))
+
+    def shown_to(self, user):
+        """Drop hidden posts unless *user* moderates (for posts of a thread already seen)."""
+        return self.filter(_shown_q(user, ""))
+
+    def published_to(self, user):
+        """Return the posts *user* may see, never hidden ones, even for moderators (emails)."""
+        return self.filter(
+            _audience_q(user, "thread__forum__"), is_hidden=False, thread__is_hidden=False
+        )
 
     def for_page(self, user):
         """Fetch authors and profiles, and prefetch *user*'s own reactions into ``my_reactions``."""
@@ -82,13 +112,52 @@ class PostQuerySet(models.QuerySet):
             )
         )
 
+    def for_review(self):
+        """Return the posts waiting for a moderator: open flags, or held or hidden pending review.
+
+        Each post comes with its thread and forum, its author, ``open_flag_count`` and its open
+        flags (with who flagged) in ``open_flags``; posts with the most flags come first.
+        """
+        from .models import Flag, HiddenReason
+
+        open_flags = Flag.objects.filter(resolved_at__isnull=True)
+        return (
+            self.filter(is_deleted=False)
+            .filter(
+                models.Q(
+                    is_hidden=True, hidden_reason__in=[HiddenReason.HELD, HiddenReason.FLAGGED]
+                )
+                | models.Q(models.Exists(open_flags.filter(post=models.OuterRef("pk"))))
+            )
+            .annotate(
+                open_flag_count=models.Count(
+                    "flags", filter=models.Q(flags__resolved_at__isnull=True)
+                )
+            )
+            .select_related("thread__forum", "author")
+            .prefetch_related(
+                Prefetch(
+                    "flags",
+                    queryset=open_flags.select_related("flagger").order_by("created_at"),
+                    to_attr="open_flags",
+                )
+            )
+            .order_by("-open_flag_count", "created_at", "pk")
+        )
+
 
 class NotificationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Return *user*'s own notifications about threads they may still see."""
+        """Return *user*'s own notifications about threads and posts they may still see.
+
+        Decisions about the member's own posts stay visible even when the post is hidden.
+        """
         if not user.is_authenticated:
             return self.none()
-        return self.filter(_audience_q(user, "thread__forum__"), recipient=user)
+        shown = _shown_q(user, "post__", "thread__")
+        if shown:  # an empty Q() would swallow the alternative
+            shown |= models.Q(kind="moderation")
+        return self.filter(_audience_q(user, "thread__forum__"), shown, recipient=user)
 
     def unread(self):
         return self.filter(is_read=False)

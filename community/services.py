@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -16,6 +17,8 @@ from .models import (
     Follow,
     FollowLevel,
     Forum,
+    HiddenReason,
+    ModerationAction,
     Notification,
     Post,
     PostRevision,
@@ -28,6 +31,7 @@ from .models import (
     VerificationDomain,
     VerificationReminder,
     VerificationRequest,
+    WatchedWord,
     WorkingGroup,
     WorkingGroupMembership,
 )
@@ -99,11 +103,18 @@ def _thread_slug(title: str) -> str:
     return f"{slug}-thread" if slug in RESERVED_THREAD_SLUGS else slug
 
 
-def _post_add(*, thread: Thread, author: User, body: str, now) -> tuple[Post, markdown.Rendered]:
-    """Append a post to *thread* and move every counter and marker that depends on it."""
+def _post_add(
+    *, thread: Thread, author: User, body: str, now, held: bool = False
+) -> tuple[Post, markdown.Rendered]:
+    """Append a post to *thread* and move every counter and marker that depends on it.
+
+    A *held* post takes its number but stays hidden: no counter members see moves, and it is
+    not the thread's last post, until a moderator lets it through (``post_visibility_set``).
+    """
     rendered = markdown.render(body)
     # The update locks the thread row until commit, so numbers are handed out one at a time.
-    Thread.objects.filter(pk=thread.pk).update(post_count=F("post_count") + 1, last_activity_at=now)
+    shown = {} if held else {"last_activity_at": now}
+    Thread.objects.filter(pk=thread.pk).update(post_count=F("post_count") + 1, **shown)
     number = Thread.objects.filter(pk=thread.pk).values_list("post_count", flat=True).get()
     post = Post.objects.create(
         thread=thread,
@@ -112,23 +123,55 @@ def _post_add(*, thread: Thread, author: User, body: str, now) -> tuple[Post, ma
         body_markdown=body,
         body_html=rendered.html,
         created_at=now,
+        is_hidden=held,
+        hidden_reason=HiddenReason.HELD if held else "",
+        hidden_at=now if held else None,
     )
     search.post_vector_update(post_ids=[post.pk])
-    Thread.objects.filter(pk=thread.pk).update(last_post=post)
-    Forum.objects.filter(pk=thread.forum_id).update(
-        post_count=F("post_count") + 1, last_thread=thread
-    )
-    thread.post_count, thread.last_post, thread.last_activity_at = number, post, now
+    thread.post_count = number
+    if held:
+        Thread.objects.filter(pk=thread.pk).update(
+            hidden_post_count=F("hidden_post_count") + 1, is_hidden=thread.is_hidden or number == 1
+        )
+        thread.hidden_post_count += 1
+        thread.is_hidden = thread.is_hidden or number == 1
+    else:
+        Thread.objects.filter(pk=thread.pk).update(last_post=post)
+        shown_thread = {} if thread.is_hidden else {"last_thread": thread}
+        Forum.objects.filter(pk=thread.forum_id).update(
+            post_count=F("post_count") + 1, **shown_thread
+        )
+        thread.last_post, thread.last_activity_at = post, now
     _read_marker_move(user=author, thread=thread, number=number)
     return post, rendered
+
+
+def _watched_word(*texts: str) -> WatchedWord | None:
+    return WatchedWord.objects.first_match(*texts)
+
+
+def _hold_log(*, post: Post, word: WatchedWord) -> ModerationAction:
+    """Record that *post* was held for review because it matched *word* (an automatic step)."""
+    return ModerationAction.objects.create(
+        kind=ModerationAction.Kind.HOLD,
+        member=post.author,
+        post=post,
+        thread_id=post.thread_id,
+        reason=_("It matched the watched word or pattern “%(pattern)s”.") % {"pattern": word},
+    )
 
 
 @transaction.atomic
 def thread_create(
     *, author: User, forum: Forum, title: str, body: str, tags: list[str] | None = None
 ) -> Thread:
-    """Start a thread in *forum* with its first post; *author* watches it from now on."""
+    """Start a thread in *forum* with its first post; *author* watches it from now on.
+
+    A thread whose title or text matches a watched word is held for review: hidden, with no
+    notifications, until a moderator lets it through (``thread.is_hidden`` tells the caller).
+    """
     now = timezone.now()
+    word = _watched_word(title, body)
     thread = Thread.objects.create(
         forum=forum,
         author=author,
@@ -139,46 +182,66 @@ def thread_create(
     )
     if tags:
         thread.tags.set(tags)
-    Forum.objects.filter(pk=forum.pk).update(thread_count=F("thread_count") + 1)
-    post, rendered = _post_add(thread=thread, author=author, body=body, now=now)
+    if word is None:
+        Forum.objects.filter(pk=forum.pk).update(thread_count=F("thread_count") + 1)
+    post, rendered = _post_add(thread=thread, author=author, body=body, now=now, held=bool(word))
     Follow.objects.update_or_create(
         user=author, thread=thread, defaults={"level": FollowLevel.WATCHING, "updated_at": now}
     )
-    watchers = _new_thread_watchers(thread=thread, tags=tags or [])
-    _notify(
-        post=post,
-        rendered=rendered,
-        actor=author,
-        watchers=watchers,
-        kind=Notification.Kind.NEW_THREAD,
-    )
+    if word is not None:
+        _hold_log(post=post, word=word)
+    else:
+        post_notify_published(post=post, rendered=rendered, tags=tags or [])
     _invalidate_pages()
     return thread
 
 
 @transaction.atomic
 def post_create(*, author: User, thread: Thread, body: str) -> Post:
-    """Reply in *thread*; the author watches it unless they chose otherwise before."""
+    """Reply in *thread*; the author watches it unless they chose otherwise before.
+
+    A reply that matches a watched word is held for review (``post.is_hidden``).
+    """
     now = timezone.now()
-    post, rendered = _post_add(thread=thread, author=author, body=body, now=now)
+    word = _watched_word(body)
+    post, rendered = _post_add(thread=thread, author=author, body=body, now=now, held=bool(word))
     Follow.objects.get_or_create(
         user=author, thread=thread, defaults={"level": FollowLevel.WATCHING, "updated_at": now}
     )
-    watchers = set(
-        Follow.objects.filter(thread=thread, level=FollowLevel.WATCHING).values_list(
-            "user_id", flat=True
-        )
-    )
-    _notify(
-        post=post, rendered=rendered, actor=author, watchers=watchers, kind=Notification.Kind.REPLY
-    )
+    if word is not None:
+        _hold_log(post=post, word=word)
+    else:
+        post_notify_published(post=post, rendered=rendered)
     _invalidate_pages()
     return post
 
 
+def post_notify_published(
+    *, post: Post, rendered: markdown.Rendered | None = None, tags: list[str] | None = None
+) -> None:
+    """Tell watchers, quoted and mentioned members about *post*, now that members may see it."""
+    rendered = rendered or markdown.render(post.body_markdown)
+    thread = post.thread
+    if post.number == 1:
+        tags = list(thread.tags.names()) if tags is None else tags
+        watchers = _new_thread_watchers(thread=thread, tags=tags)
+        kind = Notification.Kind.NEW_THREAD
+    else:
+        watchers = set(
+            Follow.objects.filter(thread=thread, level=FollowLevel.WATCHING).values_list(
+                "user_id", flat=True
+            )
+        )
+        kind = Notification.Kind.REPLY
+    _notify(post=post, rendered=rendered, actor=post.author, watchers=watchers, kind=kind)
+
+
 @transaction.atomic
-def post_edit(*, editor: User, post: Post, body: str) -> Post:
-    """Change the text of *post*, keeping the old text as a revision; notify new mentions."""
+def post_edit(*, editor: User, post: Post, body: str, check_watched: bool = True) -> Post:
+    """Change the text of *post*, keeping the old text as a revision; notify new mentions.
+
+    An edit that brings in a watched word holds the post for review, like a new post.
+    """
     if body == post.body_markdown:
         return post
     now = timezone.now()
@@ -190,8 +253,13 @@ def post_edit(*, editor: User, post: Post, body: str) -> Post:
     post.body_markdown, post.body_html, post.updated_at = body, rendered.html, now
     post.save(update_fields=["body_markdown", "body_html", "updated_at"])
     search.post_vector_update(post_ids=[post.pk])
-    rendered.mentions -= previous.mentions
-    _notify(post=post, rendered=rendered, actor=editor, watchers=set(), kind=None, quotes=False)
+    word = _watched_word(body) if check_watched and not post.is_hidden else None
+    if word is not None:
+        post_visibility_set(post=post, reason=HiddenReason.HELD)
+        _hold_log(post=post, word=word)
+    elif not post.is_hidden:
+        rendered.mentions -= previous.mentions
+        _notify(post=post, rendered=rendered, actor=editor, watchers=set(), kind=None, quotes=False)
     _invalidate_pages()
     return post
 
@@ -204,7 +272,7 @@ def post_delete(*, actor: User, post: Post) -> Post:
     post.is_deleted, post.deleted_at = True, timezone.now()
     post.save(update_fields=["is_deleted", "deleted_at"])
     latest_shown = (
-        Post.objects.filter(thread=post.thread_id, is_deleted=False)
+        Post.objects.filter(thread=post.thread_id, is_deleted=False, is_hidden=False)
         .order_by("-number")
         .values("pk")[:1]
     )
@@ -213,6 +281,58 @@ def post_delete(*, actor: User, post: Post) -> Post:
     )
     _invalidate_pages()
     return post
+
+
+@transaction.atomic
+def post_restore(*, post: Post) -> Post:
+    """Undo the deletion of *post* (an appeal that overturns a moderator's deletion)."""
+    if not post.is_deleted:
+        return post
+    post.is_deleted, post.deleted_at = False, None
+    post.save(update_fields=["is_deleted", "deleted_at"])
+    _thread_last_post_refresh(thread_id=post.thread_id, forum_id=post.thread.forum_id)
+    _invalidate_pages()
+    return post
+
+
+@transaction.atomic
+def post_visibility_set(*, post: Post, reason: str | None) -> Post:
+    """Hide *post* from members for *reason* (a ``HiddenReason``), or show it again (None).
+
+    Keeps what members see consistent: a thread is hidden with its opening post; the shown
+    counts of thread and forum, the thread's last post and the forum's last thread move.
+    """
+    was_hidden = post.is_hidden
+    post.is_hidden, post.hidden_reason = reason is not None, reason or ""
+    post.hidden_at = (post.hidden_at or timezone.now()) if reason else None
+    post.save(update_fields=["is_hidden", "hidden_reason", "hidden_at"])
+    if was_hidden == post.is_hidden:
+        return post  # only the reason changed
+    step = 1 if post.is_hidden else -1
+    thread_changes = {"hidden_post_count": F("hidden_post_count") + step}
+    forum_changes = {"post_count": F("post_count") - step}
+    if post.number == 1:
+        thread_changes["is_hidden"] = post.is_hidden
+        forum_changes["thread_count"] = F("thread_count") - step
+    Thread.objects.filter(pk=post.thread_id).update(**thread_changes)
+    Forum.objects.filter(pk=post.thread.forum_id).update(**forum_changes)
+    _thread_last_post_refresh(thread_id=post.thread_id, forum_id=post.thread.forum_id)
+    post.thread.refresh_from_db()
+    _invalidate_pages()
+    return post
+
+
+def _thread_last_post_refresh(*, thread_id: int, forum_id: int) -> None:
+    """Point the thread at its latest shown post, and the forum at its latest shown thread."""
+    shown = Post.objects.filter(thread=thread_id, is_hidden=False).order_by("-number")
+    Thread.objects.filter(pk=thread_id).update(
+        last_post=Subquery(shown.filter(is_deleted=False).values("pk")[:1]),
+        last_activity_at=Coalesce(Subquery(shown.values("created_at")[:1]), F("created_at")),
+    )
+    latest_thread = Thread.objects.filter(forum=forum_id, is_hidden=False).order_by(
+        "-last_activity_at", "-pk"
+    )
+    Forum.objects.filter(pk=forum_id).update(last_thread=Subquery(latest_thread.values("pk")[:1]))
 
 
 @transaction.atomic

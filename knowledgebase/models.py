@@ -398,7 +398,7 @@ class CaseStudyPage(AudienceRestrictedPageMixin, Page):
             Thread.objects.visible_to(request.user)
             .filter(case_study=self)
             .order_by("pk")
-            .only("pk", "slug", "title", "post_count", "forum_id")
+            .only("pk", "slug", "title", "post_count", "hidden_post_count", "forum_id")
             .first()
         )
         return context

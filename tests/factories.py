@@ -216,3 +216,14 @@ def backdate(obj, when):
         type(obj).objects.filter(pk=obj.pk).update(first_published_at=when)
     obj.refresh_from_db()
     return obj
+
+
+def make_moderator(username="moderator", **fields):
+    """Create a member of the Moderators group with the two-factor device the middleware demands."""
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username=username, **fields)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    return user

@@ -158,12 +158,16 @@ def _has_thread_tag(tag_ids) -> Exists:
 
 
 def _new_posts(user, since, until, prefix="") -> Q:
-    """Return a filter for posts shown in the window, written by someone else than *user*."""
+    """Return a filter for posts shown in the window, written by someone else than *user*.
+
+    Hidden posts (moderation) are never in a digest, not even a moderator's.
+    """
     return Q(
         **{
             f"{prefix}created_at__gte": since,
             f"{prefix}created_at__lt": until,
             f"{prefix}is_deleted": False,
+            f"{prefix}is_hidden": False,
         }
     ) & (~Q(**{f"{prefix}author_id": user.pk}) | Q(**{f"{prefix}author_id__isnull": True}))
 
@@ -239,7 +243,7 @@ def build(*, user: User, kind: str, period_start, period_end) -> Digest:
 
     # Threads the member may see and did not mute (the forum, one of its tags or the thread).
     threads = (
-        Thread.objects.visible_to(user)
+        Thread.objects.published_to(user)
         .exclude(forum_id__in=interests.muted_forums)
         .exclude(pk__in=interests.muted_threads)
         .exclude(_has_thread_tag(interests.muted_tags))
@@ -248,7 +252,13 @@ def build(*, user: User, kind: str, period_start, period_end) -> Digest:
     new_threads = (
         threads.filter(created_at__gte=since, created_at__lt=until)
         .exclude(author_id=user.pk)
-        .filter(Exists(Post.objects.filter(thread=OuterRef("pk"), number=1, is_deleted=False)))
+        .filter(
+            Exists(
+                Post.objects.filter(
+                    thread=OuterRef("pk"), number=1, is_deleted=False, is_hidden=False
+                )
+            )
+        )
     )
     for thread in (
         new_threads.annotate(is_followed=_flag(followed_thread))
@@ -288,7 +298,7 @@ def build(*, user: User, kind: str, period_start, period_end) -> Digest:
 
     # Replies in the threads the member watches, leading to the first one they have not seen.
     watched = (
-        Thread.objects.visible_to(user)
+        Thread.objects.published_to(user)
         .filter(pk__in=interests.threads_watched)
         .annotate(
             new_posts=Count("posts", filter=new_posts), first_new=Min("posts__pk", filter=new_posts)

@@ -5,6 +5,7 @@ from .forums import (
     Follow,
     FollowLevel,
     Forum,
+    HiddenReason,
     Notification,
     Post,
     PostRevision,
@@ -14,6 +15,7 @@ from .forums import (
     ThreadRead,
 )
 from .outbox import EmailDelivery, OutboxTask
+from .moderation import Appeal, Flag, ModerationAction, Rule, WatchedWord
 from .people import (
     LANGUAGE_CHOICES,
     PROFILE_VISIBILITY_FIELDS,
@@ -48,6 +50,7 @@ __all__ = [
     "LANGUAGE_CHOICES",
     "PROFILE_VISIBILITY_FIELDS",
     "AccountErasure",
+    "Appeal",
     "Audience",
     "ClientAddress",
     "Consent",
@@ -60,9 +63,12 @@ __all__ = [
     "Document",
     "EmailDelivery",
     "ExpertiseTag",
+    "Flag",
     "Follow",
     "FollowLevel",
     "Forum",
+    "HiddenReason",
+    "ModerationAction",
     "Notification",
     "OutboxTask",
     "PersonRequest",
@@ -71,6 +77,7 @@ __all__ = [
     "Profile",
     "ProfileVisibility",
     "Reaction",
+    "Rule",
     "StakeholderType",
     "TaggedExpertise",
     "TaggedThread",
@@ -82,6 +89,7 @@ __all__ = [
     "VerificationDomain",
     "VerificationReminder",
     "VerificationRequest",
+    "WatchedWord",
     "WorkingGroup",
     "WorkingGroupMembership",
     "avatar_upload_to",

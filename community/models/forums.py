@@ -104,6 +104,10 @@ class Thread(models.Model):
     post_count = models.PositiveIntegerField(default=0, editable=False)
     # Members who have opened the thread at least once (counted when their read marker is made).
     view_count = models.PositiveIntegerField(default=0, editable=False)
+    # Posts hidden from members by moderation; post_count still numbers them (shown: the rest).
+    hidden_post_count = models.PositiveIntegerField(default=0, editable=False)
+    # The opening post is hidden (held for review or hidden by moderation): so is the thread.
+    is_hidden = models.BooleanField(_("hidden"), default=False, editable=False)
     last_post = models.ForeignKey(
         "Post", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
@@ -138,6 +142,19 @@ class Thread(models.Model):
     def get_absolute_url(self):
         return reverse("community:thread_detail", args=[self.pk, self.slug or "-"])
 
+    @property
+    def shown_post_count(self):
+        """Return how many posts members see: hidden posts are neither shown nor counted."""
+        return self.post_count - self.hidden_post_count
+
+
+class HiddenReason(models.TextChoices):
+    """Why a post is hidden from everyone but moderators (and pending review unless MODERATOR)."""
+
+    HELD = "held", _("Held for review: it matched a watched word")
+    FLAGGED = "flagged", _("Hidden pending review: flagged by members")
+    MODERATOR = "moderator", _("Hidden by a moderator")
+
 
 class Post(models.Model):
     """One message in a thread, numbered from 1; deleted posts keep their number and place."""
@@ -157,6 +174,12 @@ class Post(models.Model):
     # The body as PostgreSQL full text, set by the services (``search.post_vector_update``);
     # stays empty on SQLite, where search falls back to substring matching.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Hidden posts are seen by moderators only, on every surface (see ``PostQuerySet.visible_to``).
+    is_hidden = models.BooleanField(_("hidden"), default=False, editable=False)
+    hidden_reason = models.CharField(
+        _("why hidden"), max_length=16, choices=HiddenReason.choices, blank=True, editable=False
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
@@ -169,6 +192,20 @@ class Post(models.Model):
             models.CheckConstraint(
                 condition=models.Q(is_deleted=False) | models.Q(deleted_at__isnull=False),
                 name="post_deleted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(is_hidden=False, hidden_reason="")
+                    | (models.Q(is_hidden=True) & ~models.Q(hidden_reason=""))
+                ),
+                name="post_hidden_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["hidden_reason"],
+                condition=models.Q(is_hidden=True),
+                name="post_hidden",
             ),
         ]
 
@@ -273,6 +310,7 @@ class Notification(models.Model):
         NEW_THREAD = "new_thread", _("New thread")
         MENTION = "mention", _("Mention")
         QUOTE = "quote", _("Quote")
+        MODERATION = "moderation", _("Moderation decision")
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -281,6 +319,10 @@ class Notification(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What a moderator decided about the recipient's post (kind MODERATION only).
+    moderation_action = models.ForeignKey(
+        "ModerationAction", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     count = models.PositiveIntegerField(default=1)
     is_read = models.BooleanField(default=False)
@@ -296,9 +338,10 @@ class Notification(models.Model):
         ]
         constraints = [
             # The idempotency key: events for one thread and kind join the unread entry.
+            # Each moderation decision is an entry of its own.
             models.UniqueConstraint(
                 fields=["recipient", "thread", "kind"],
-                condition=models.Q(is_read=False),
+                condition=models.Q(is_read=False) & ~models.Q(kind="moderation"),
                 name="notification_one_unread_per_thread_kind",
             ),
             models.CheckConstraint(condition=models.Q(count__gte=1), name="notification_count"),

@@ -40,6 +40,10 @@ class User(AbstractUser):
 
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    # Set by moderation (services.moderation_act): no posting, reacting, flagging or signing in.
+    suspended_until = models.DateTimeField(
+        _("suspended until"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("member")

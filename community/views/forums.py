@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
@@ -34,6 +35,7 @@ from ..permissions import (
     can_follow,
     can_react,
     can_reply,
+    can_see_hidden,
     can_start_thread,
     is_moderator,
 )
@@ -53,6 +55,9 @@ from .site import too_many_requests, with_retry_after
 # records is how far a member has read a thread (read markers, seen notifications).
 
 THREADS_PER_PAGE = 25
+HELD_MESSAGE = _lazy(
+    "Your post is held for review: a moderator looks at it before it appears to others."
+)
 POSTS_PER_PAGE = 20
 NOTIFICATIONS_PER_PAGE = 30
 
@@ -113,9 +118,12 @@ def forum_detail(request, slug):
     sort = request.GET.get("sort", "activity")
     sort = sort if sort in THREAD_SORTS else "activity"
     tag = get_object_or_404(Tag, slug=request.GET["tag"]) if "tag" in request.GET else None
-    threads = forum.threads.filter(tags=tag) if tag else forum.threads.all()
+    threads = forum.threads.shown_to(request.user)
+    threads = threads.filter(tags=tag) if tag else threads
+    # The forum counts the threads members see; moderators also see hidden ones: count them.
+    exact = tag or can_see_hidden(request.user)
     number, page_count = page_number(
-        request, threads.count() if tag else forum.thread_count, THREADS_PER_PAGE
+        request, threads.count() if exact else forum.thread_count, THREADS_PER_PAGE
     )
     start = (number - 1) * THREADS_PER_PAGE
     threads = threads.sorted_by(sort).with_last_post().with_tags().with_read_state(request.user)
@@ -148,7 +156,12 @@ def thread_create(request, slug):
         refusal = _limit_refusal(request.user, form, starts_thread=True)
         if refusal is None:
             thread = services.thread_create(author=request.user, forum=forum, **form.cleaned_data)
-            post_address_record(post=thread.last_post, request=request)
+            # A held opening post is not the thread's last post (members do not see it yet).
+            opening = thread.posts.get(number=1) if thread.is_hidden else thread.last_post
+            post_address_record(post=opening, request=request)
+            if thread.is_hidden:
+                messages.info(request, HELD_MESSAGE)
+                return redirect(forum)
             messages.success(request, _("Your thread is online."))
             return redirect(thread)
     context = {"forum": forum, "form": form, "can_start_thread": allowed}
@@ -177,7 +190,9 @@ def thread_detail(request, thread_id, slug):
         return redirect(f"{thread.get_absolute_url()}?{request.GET.urlencode()}".rstrip("?"))
     initial = {}
     if can_reply(request.user, thread) and request.GET.get("quote", "").isdigit():
-        quoted = thread.posts.filter(pk=request.GET["quote"], is_deleted=False).first()
+        quoted = thread.posts.filter(
+            pk=request.GET["quote"], is_deleted=False, is_hidden=False
+        ).first()
         initial["body"] = _quote(quoted) if quoted else ""
     return _render_thread(request, thread, PostForm(initial=initial))
 
@@ -201,6 +216,9 @@ def post_create(request, thread_id):
         return with_retry_after(response, refusal)
     post = services.post_create(author=request.user, thread=thread, body=form.cleaned_data["body"])
     post_address_record(post=post, request=request)
+    if post.is_hidden:
+        messages.info(request, HELD_MESSAGE)
+        return redirect(thread)
     return redirect(_post_url(post))
 
 
@@ -226,9 +244,9 @@ def _render_thread(request, thread, form, *, status=200, preview=None, last_page
     number, page_count = page_number(request, thread.post_count, POSTS_PER_PAGE)
     first = (number - 1) * POSTS_PER_PAGE + 1
     posts = list(
-        thread.posts.for_page(request.user).filter(
-            number__gte=first, number__lt=first + POSTS_PER_PAGE
-        )
+        thread.posts.shown_to(request.user)
+        .for_page(request.user)
+        .filter(number__gte=first, number__lt=first + POSTS_PER_PAGE)
     )
     page = {"number": number, "count": page_count}
     marker = read_marker(thread, request.user)
@@ -297,6 +315,9 @@ def post_edit(request, post_id):
     if request.method == "POST" and form.is_valid():
         if "preview" not in request.POST:
             services.post_edit(editor=request.user, post=post, body=form.cleaned_data["body"])
+            if post.is_hidden and not can_see_hidden(request.user):
+                messages.info(request, HELD_MESSAGE)
+                return redirect(post.thread)
             messages.success(request, _("Your changes are saved."))
             return redirect(_post_url(post))
         preview = markdown.render(form.cleaned_data["body"]).html
