@@ -249,3 +249,39 @@ class EmailDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["key"]
     date_hierarchy = "claimed_at"
+
+
+# Moderation: watched words are managed here by staff; the log, flags and appeals are read-only.
+
+from .models import Appeal, Flag, ModerationAction, WatchedWord  # noqa: E402
+
+
+@admin.register(WatchedWord)
+class WatchedWordAdmin(admin.ModelAdmin):
+    list_display = ["pattern", "kind", "is_active", "note", "created_at"]
+    list_filter = ["kind", "is_active"]
+    list_editable = ["is_active"]
+    search_fields = ["pattern", "note"]
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "kind", "moderator", "member", "rule", "reason"]
+    list_filter = ["kind", "rule"]
+    search_fields = ["reason", "moderator__username", "member__username"]
+    date_hierarchy = "created_at"
+    list_select_related = ["moderator", "member"]
+
+
+@admin.register(Flag)
+class FlagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "post", "flagger", "reason", "resolved_at"]
+    list_filter = ["reason"]
+    list_select_related = ["post__thread", "flagger"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "appellant", "action", "status", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["appellant", "action"]

@@ -375,3 +375,22 @@ def digest_absence_message(*, user) -> EmailMultiAlternatives:
         _inline_css(render_to_string("emails/digest_paused.html", context)), "text/html"
     )
     return message
+
+
+def send_moderation_decision(*, action_id: int) -> None:
+    """Tell the member what a moderator decided about their post: which rule, why, and appeal."""
+    from .models import ModerationAction
+
+    action = ModerationAction.objects.select_related("member", "thread").get(pk=action_id)
+    if action.member is None:
+        return
+    send(
+        template="moderation_decision",
+        to=action.member.email,
+        subject=_("A moderation decision about your post"),
+        context={
+            "action": action,
+            "member": action.member,
+            "decision_url": absolute_url(action.get_absolute_url()),
+        },
+    )

@@ -1,15 +1,17 @@
-"""Request middleware: the content security policy per area, and two-factor for privileged roles."""
+"""Request middleware: the content security policy per area, two-factor for privileged roles,
+and no session for suspended members."""
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.middleware.csp import ContentSecurityPolicyMiddleware as BaseCSPMiddleware
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .permissions import must_use_two_factor
+from .permissions import is_suspended, must_use_two_factor
 
 
 class ContentSecurityPolicyMiddleware(BaseCSPMiddleware):
@@ -79,4 +81,22 @@ class ConsentMiddleware:
         ):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('community:consent')}?{query}")
+        return self.get_response(request)
+
+
+class SuspendedMemberMiddleware:
+    """End the session of a suspended member and say until when the suspension lasts.
+
+    Suspending deletes the member's stored sessions (``moderation.sessions_end``); this catches
+    what no engine can search (cache-only sessions) and every sign-in during the suspension.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and is_suspended(request.user):
+            until = request.user.suspended_until
+            logout(request)
+            return render(request, "community/suspended.html", {"until": until}, status=403)
         return self.get_response(request)

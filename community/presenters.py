@@ -48,3 +48,22 @@ def revision_changes(post, revisions):
         changes.append({"revision": revision, "lines": lines})
         newer_text = revision.body_markdown
     return changes
+
+
+def with_neighbours(posts):
+    """Set ``before`` and ``after`` on each post: the shown posts around it (one query)."""
+    from django.db.models import Q
+
+    from .models import Post
+
+    wanted = Q()
+    for post in posts:
+        wanted |= Q(thread=post.thread_id, number__in=[post.number - 1, post.number + 1])
+    found = {}
+    if posts:
+        for neighbour in Post.objects.filter(wanted).select_related("author"):
+            found[(neighbour.thread_id, neighbour.number)] = neighbour
+    for post in posts:
+        post.before = found.get((post.thread_id, post.number - 1))
+        post.after = found.get((post.thread_id, post.number + 1))
+    return posts

@@ -3,7 +3,7 @@ import os
 from django.urls import path
 
 from . import feeds
-from .views import digest, forums, people, privacy, search, site
+from .views import digest, forums, moderation, people, privacy, search, site
 
 app_name = "community"
 
@@ -34,6 +34,7 @@ urlpatterns += [
     path("p/<int:post_id>/history/", forums.post_history, name="post_history"),
     path("p/<int:post_id>/delete/", forums.post_delete, name="post_delete"),
     path("p/<int:post_id>/helpful/", forums.reaction_toggle, name="reaction_toggle"),
+    path("p/<int:post_id>/flag/", moderation.post_flag, name="post_flag"),
     path("notifications/", forums.notification_list, name="notifications"),
     path("notifications/read/", forums.notifications_mark_read, name="notifications_mark_read"),
     path("feeds/forums/", feeds.LatestThreadsFeed(), name="feed_threads"),
@@ -83,6 +84,22 @@ if os.environ.get("BENCH_VIEWS") == "1":
         path("bench/hello/", bench.hello, name="bench_hello"),
         path("bench/rows/", bench.rows, name="bench_rows"),
     ]
+
+urlpatterns += [
+    path("moderation/", moderation.moderation_queue, name="moderation_queue"),
+    path("moderation/log/", moderation.moderation_log, name="moderation_log"),
+    path("moderation/posts/<int:post_id>/", moderation.moderation_post, name="moderation_post"),
+    path(
+        "moderation/decisions/<int:action_id>/",
+        moderation.moderation_decision,
+        name="moderation_decision",
+    ),
+    path(
+        "moderation/appeals/<int:appeal_id>/decide/",
+        moderation.appeal_decide_view,
+        name="appeal_decide",
+    ),
+]
 
 urlpatterns += [
     path("settings/digest/", digest.digest_settings, name="settings_digest"),

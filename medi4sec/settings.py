@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "community.middleware.SuspendedMemberMiddleware",
     "community.middleware.RequireTwoFactorForStaffMiddleware",
     "community.middleware.ConsentMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -377,6 +378,10 @@ WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 # Where a published case study's discussion starts, per audience (forum slug); audiences not
 # named here use the first forum with the same audience (and working group).
 CASE_STUDY_DISCUSSION_FORUMS = {"public": "case-study-discussions"}
+
+# Moderation: open flags from this many different members hide a post pending review (one
+# flag from a moderator hides it at once).
+MODERATION_AUTO_HIDE_FLAGS = env.int("MODERATION_AUTO_HIDE_FLAGS", default=3)
 
 # People and verification
 from celery.schedules import crontab  # noqa: E402

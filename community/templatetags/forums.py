@@ -28,6 +28,16 @@ def can_react(user, post):
 
 
 @register.filter
+def can_flag(user, post):
+    return permissions.can_flag(user, post)
+
+
+@register.filter
+def is_moderator(user):
+    return permissions.is_moderator(user)
+
+
+@register.filter
 def has_reacted(post):
     """Return whether the member the page is for marked *post* helpful (prefetched)."""
     return bool(getattr(post, "my_reactions", None))
