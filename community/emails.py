@@ -377,14 +377,17 @@ def digest_absence_message(*, user) -> EmailMultiAlternatives:
     return message
 
 
-def send_moderation_decision(*, action_id: int) -> None:
-    """Tell the member what a moderator decided about their post: which rule, why, and appeal."""
+@builder("moderation_decision")
+def moderation_decision(*, action_id: int):
+    """Build the email that tells a member what a moderator decided: which rule, why, appeal."""
     from .models import ModerationAction
 
-    action = ModerationAction.objects.select_related("member", "thread").get(pk=action_id)
-    if action.member is None:
-        return
-    send(
+    action = (
+        ModerationAction.objects.select_related("member", "thread").filter(pk=action_id).first()
+    )
+    if action is None or action.member is None:
+        return None  # the member left in the meantime
+    return build(
         template="moderation_decision",
         to=action.member.email,
         subject=_("A moderation decision about your post"),

@@ -260,4 +260,4 @@ def check_flag(user) -> None:
 
 
 # The field of the flag model that names who raised the flag.
-FLAG_AUTHOR_FIELD = "reporter"
+FLAG_AUTHOR_FIELD = "flagger"

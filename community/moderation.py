@@ -198,7 +198,7 @@ def _decision_notify(*, action: ModerationAction, recipient: User) -> None:
         actor=action.moderator,
         moderation_action=action,
     )
-    transaction.on_commit(lambda: emails.send_moderation_decision(action_id=action.pk))
+    emails.queue("moderation_decision", action_id=action.pk)
 
 
 # Appeals --------------------------------------------------------------------------------------

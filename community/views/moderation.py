@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from .. import limits
 from ..forms import AppealDecisionForm, AppealForm, FlagForm, ModerationActionForm
 from ..models import Appeal, Flag, ModerationAction, Post, Thread
 from ..moderation import ModerationError, appeal_create, appeal_decide, flag_create, moderation_act
@@ -26,6 +27,7 @@ from ..permissions import (
 )
 from ..presenters import with_neighbours
 from .forums import _post_url, _visible_post, page_number
+from .site import too_many_requests
 
 QUEUE_PER_PAGE = 20
 LOG_PER_PAGE = 50
@@ -51,6 +53,10 @@ def post_flag(request, post_id):
     form = FlagForm(request.POST or None)
     status = 200
     if request.method == "POST" and not already and can_flag(request.user, post):
+        try:
+            limits.check_flag(request.user)
+        except limits.LimitExceeded as refusal:
+            return too_many_requests(request, refusal, back_url=_post_url(post))
         if form.is_valid():
             try:
                 flag_create(flagger=request.user, post=post, **form.cleaned_data)

@@ -491,7 +491,21 @@ def test_queue_costs_the_same_queries_however_many_posts_wait(
         WatchedWord.objects.get_or_create(pattern="kettle")
         services.post_create(author=UserFactory(), thread=thread, body="kettle at gate 4")
     client = client_for(moderator)
+    client.get(QUEUE)  # the first visit records the member's consent in the session
     with django_assert_num_queries(12):
         response = client.get(QUEUE)
     assert response.status_code == 200
     assert response.content.decode().count("Review post #") == min(2 * size, 20)  # one page
+
+
+def test_flags_per_day_are_limited_with_a_page_that_says_when_to_retry(forum, settings):
+    settings.FLAGS_PER_DAY = 2
+    settings.MODERATION_AUTO_HIDE_FLAGS = 99
+    flagger = UserFactory()
+    posts = [make_thread(forum, UserFactory(), title=f"T{n}").posts.get() for n in range(3)]
+    assert flag(flagger, posts[0]).status_code == 302
+    assert flag(flagger, posts[1]).status_code == 302
+    response = flag(flagger, posts[2])
+    assert response.status_code == 429
+    assert "Retry-After" in response.headers
+    assert Flag.objects.count() == 2

@@ -303,7 +303,7 @@ def test_post_badges_cost_no_query_per_post(django_assert_num_queries):
     """Posts render their badges from what ``Post.objects.for_page`` fetched already."""
     from community.fragments import post_fragments
     from community.models import Thread
-    from community.permissions import may_write
+    from community.permissions import may_write, role_names
 
     forum = ForumFactory(audience="public")
     author = make_verified(UserFactory(username="badged"))
@@ -314,6 +314,7 @@ def test_post_badges_cost_no_query_per_post(django_assert_num_queries):
     # The request has loaded these before any post is rendered.
     viewer.profile  # noqa: B018
     may_write(viewer)
+    role_names(viewer)  # the two-factor middleware asks for the roles on every request
     thread = Thread.objects.select_related("forum").get(pk=thread.pk)
     posts = list(thread.posts.for_page(viewer))
     with django_assert_num_queries(0):
