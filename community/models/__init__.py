@@ -14,8 +14,8 @@ from .forums import (
     Thread,
     ThreadRead,
 )
-from .outbox import EmailDelivery, OutboxTask
 from .moderation import Appeal, Flag, ModerationAction, Rule, WatchedWord
+from .outbox import EmailDelivery, OutboxTask
 from .people import (
     LANGUAGE_CHOICES,
     PROFILE_VISIBILITY_FIELDS,
