@@ -188,7 +188,13 @@ def notification(*, notification_id: int):
         .filter(pk=notification_id, is_read=False, recipient__is_active=True)
         .first()
     )
-    if entry is None or entry.post.is_deleted or not can_see(entry.recipient, entry.thread.forum):
+    if (
+        entry is None
+        or entry.post.is_deleted
+        or entry.post.is_hidden  # hidden by moderation before the email went out
+        or entry.thread.is_hidden
+        or not can_see(entry.recipient, entry.thread.forum)
+    ):
         return None
     thread = entry.thread
     actor_name = entry.actor.get_display_name() if entry.actor else _("A former member")
