@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .. import outbox
 from ..forms import (
     DisplayNameForm,
     ProfileForm,
@@ -87,8 +88,12 @@ def readyz(request):
     if settings.REDIS_URL:
         checks["broker"] = _timed(_check_broker)
     ready = all(check["ok"] for check in checks.values())
+    body = {"status": "ready" if ready else "unavailable", "checks": checks}
+    if checks["database"]["ok"]:
+        # For monitoring, not readiness: tasks waiting for the broker (community.outbox).
+        body["outbox_pending"] = outbox.pending_count()
     return JsonResponse(
-        {"status": "ready" if ready else "unavailable", "checks": checks},
+        body,
         status=200 if ready else 503,
     )
 

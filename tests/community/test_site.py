@@ -126,6 +126,7 @@ def test_readyz_reports_each_dependency_with_timings(client):
     assert checks["database"]["ms"] >= 0
     assert checks["cache"]["ok"] is True
     assert ("broker" in checks) == bool(settings.REDIS_URL)
+    assert response.json()["outbox_pending"] == 0
 
 
 def test_readyz_is_503_when_the_broker_is_unreachable(client):
