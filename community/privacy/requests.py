@@ -52,5 +52,5 @@ def person_request_email(*, request_id: int, editor_id: int):
         to=editor.email,
         subject=_("A person in a case study asks: %(kind)s")
         % {"kind": request.get_kind_display().lower()},
-        context={"request": request, "editor": editor, "admin_url": url},
+        context={"request": request, "member": editor, "admin_url": url},
     )

@@ -137,3 +137,27 @@ def test_settings_page_lists_the_export_and_links_it(
     export = ask_for_export(client, mira, django_capture_on_commit_callbacks)
     page = client.get(reverse("community:settings_privacy")).content.decode()
     assert reverse("community:export_download", args=[export.pk]) in page
+
+
+def test_settings_page_lists_exports_in_a_fixed_number_of_queries(
+    client, mira, django_assert_num_queries
+):
+    from community.privacy.export import export_request
+
+    client.force_login(mira)
+    client.get(reverse("community:settings_privacy"))  # session and consent checks warm up
+    export_request(user=mira)
+    with django_assert_num_queries(PRIVACY_SETTINGS_QUERIES):
+        assert client.get(reverse("community:settings_privacy")).status_code == 200
+    for _n in range(3):
+        DataExport.objects.create(
+            user=mira, expires_at=timezone.now() + datetime.timedelta(hours=1)
+        )
+    with django_assert_num_queries(PRIVACY_SETTINGS_QUERIES):
+        page = client.get(reverse("community:settings_privacy")).content.decode()
+    assert page.count("Being prepared") == 4
+
+
+# Session, member, roles, profile, working groups, unread count (the header), the exports; the
+# consent check is remembered in the session.
+PRIVACY_SETTINGS_QUERIES = 7
