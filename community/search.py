@@ -31,6 +31,9 @@ from .models.search import SearchVectorField
 
 MAX_QUERY_LENGTH = 200
 PER_PAGE = 20
+# Per kind of result: more matches than this are counted as "more than" and only the newest
+# this many are ranked, which keeps a search for a very common word fast.
+MAX_RESULTS = 1000
 CONFIG = "english"
 # Private-use characters mark matches inside snippets until the text has been escaped.
 MARK_START, MARK_STOP = "\ue000", "\ue001"
@@ -242,16 +245,42 @@ def _all_terms(terms, *fields) -> Q:
     return q
 
 
-def _rows(queryset, kind, rank, date):
-    return (
-        queryset.annotate(
-            kind=Value(kind, output_field=models.CharField()),
-            rank=rank,
-            date=F(date),
+@dataclass
+class Branch:
+    """The matches of one kind, and how to rank them.
+
+    ``prepare`` re-adds to a plain queryset of the model what ``rank`` refers to (a vector).
+    """
+
+    kind: str
+    matches: models.QuerySet
+    date: str
+    rank: models.Expression
+    prepare: object = None
+
+    def count(self) -> int:
+        """Count the matches, stopping one past ``MAX_RESULTS``."""
+        return self.matches.order_by().values("pk")[: MAX_RESULTS + 1].count()
+
+    def rows(self):
+        """Return (kind, pk, rank, date) of the ``MAX_RESULTS`` newest matches.
+
+        Ranking every match of a very common word costs a pass over most of the table; the
+        newest matches are found by walking an index by date and stopping early, then ranked.
+        """
+        newest = self.matches.order_by(f"-{self.date}", "-pk").values("pk")[:MAX_RESULTS]
+        candidates = self.matches.model.objects.filter(pk__in=newest)
+        if self.prepare:
+            candidates = self.prepare(candidates)
+        return (
+            candidates.annotate(
+                kind=Value(self.kind, output_field=models.CharField()),
+                rank=self.rank,
+                date=F(self.date),
+            )
+            .order_by()
+            .values("kind", "pk", "rank", "date")
         )
-        .order_by()
-        .values("kind", "pk", "rank", "date")
-    )
 
 
 def _thread_rows(user, query, filters):
@@ -261,13 +290,19 @@ def _thread_rows(user, query, filters):
     if filters.tag:
         threads = threads.filter(pk__in=Thread.objects.filter(tags__slug=filters.tag).values("pk"))
     if query is None:
-        return _rows(threads, Kind.THREAD, Value(0.0), "created_at")
+        return Branch(Kind.THREAD, threads, "created_at", Value(0.0))
     if is_full_text():
         search = query.full_text()
         threads = threads.annotate(vector=thread_vector()).filter(vector=search)
-        return _rows(threads, Kind.THREAD, SearchRank(F("vector"), search), "created_at")
+        return Branch(
+            Kind.THREAD,
+            threads,
+            "created_at",
+            SearchRank(F("vector"), search),
+            lambda qs: qs.annotate(vector=thread_vector()),
+        )
     threads = threads.filter(_all_terms(query.terms, "title"))
-    return _rows(threads, Kind.THREAD, Value(2.0), "created_at")
+    return Branch(Kind.THREAD, threads, "created_at", Value(2.0))
 
 
 def _post_rows(user, query, filters):
@@ -279,9 +314,9 @@ def _post_rows(user, query, filters):
     if is_full_text():
         search = query.full_text()
         posts = posts.filter(search_vector=search)
-        return _rows(posts, Kind.POST, SearchRank(F("search_vector"), search), "created_at")
+        return Branch(Kind.POST, posts, "created_at", SearchRank(F("search_vector"), search))
     posts = posts.filter(_all_terms(query.terms, "body_markdown"))
-    return _rows(posts, Kind.POST, Value(1.0), "created_at")
+    return Branch(Kind.POST, posts, "created_at", Value(1.0))
 
 
 def _case_study_rows(user, query, filters):
@@ -299,18 +334,25 @@ def _case_study_rows(user, query, filters):
             pages = pages.filter(
                 pk__in=CaseStudyPage.objects.filter(**{lookup: value}).values("pk")
             )
+    date = "first_published_at"
     if query is None:
-        return _rows(pages, Kind.CASE_STUDY, Value(0.0), "first_published_at")
+        return Branch(Kind.CASE_STUDY, pages, date, Value(0.0))
     if is_full_text():
         search = query.full_text()
         pages = pages.annotate(vector=case_study_vector()).filter(vector=search)
-        return _rows(pages, Kind.CASE_STUDY, SearchRank(F("vector"), search), "first_published_at")
+        return Branch(
+            Kind.CASE_STUDY,
+            pages,
+            date,
+            SearchRank(F("vector"), search),
+            lambda qs: qs.annotate(vector=case_study_vector()),
+        )
     title_first = models.Case(
         models.When(_all_terms(query.terms, "title"), then=Value(2.0)),
         default=Value(1.0),
     )
     pages = pages.filter(_all_terms(query.terms, "title", "summary"))
-    return _rows(pages, Kind.CASE_STUDY, title_first, "first_published_at")
+    return Branch(Kind.CASE_STUDY, pages, date, title_first)
 
 
 BRANCHES = {
@@ -344,6 +386,7 @@ class Results:
     counts: dict[str, int]
     number: int
     page_count: int
+    is_capped: bool = False
     promoted: list[Result] = field(default_factory=list)
 
     @property
@@ -495,20 +538,24 @@ def search(user, query: Query | None, filters: Filters, *, sort="relevance", pag
     """
     kinds = [kind for kind in filters.kinds() if query is not None or kind != Kind.POST]
     branches = {kind: BRANCHES[kind](user, query, filters) for kind in kinds}
-    counts = {kind: rows.count() for kind, rows in branches.items()}
+    counts = {kind: branch.count() for kind, branch in branches.items()}
+    is_capped = any(n > MAX_RESULTS for n in counts.values())
+    counts = {kind: min(n, MAX_RESULTS) for kind, n in counts.items()}
     total = sum(counts.values())
     page_count = max(1, -(-total // PER_PAGE))
     if not 1 <= page <= page_count:
         raise ValueError(page)
     items = []
     if total:
-        parts = [rows for kind, rows in branches.items() if counts[kind]]
+        parts = [branch.rows() for kind, branch in branches.items() if counts[kind]]
         rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
         order = ["-rank", "-date"] if sort == "relevance" else ["-date", "-rank"]
         start = (page - 1) * PER_PAGE
         rows = list(rows.order_by(*order, "-pk")[start : start + PER_PAGE])
         items = _hydrate(rows, query)
-    return Results(items=items, counts=counts, number=page, page_count=page_count)
+    return Results(
+        items=items, counts=counts, number=page, page_count=page_count, is_capped=is_capped
+    )
 
 
 def _hydrate(rows, query):

@@ -207,6 +207,8 @@ class Post(models.Model):
                 condition=models.Q(is_hidden=True),
                 name="post_hidden",
             ),
+            # Search walks posts newest first and stops early (``community.search.Branch``).
+            models.Index(fields=["-created_at"], name="post_created"),
         ]
 
     def __str__(self):

@@ -387,3 +387,17 @@ def test_search_page_query_count_does_not_grow_with_results(
     with django_assert_num_queries(expected):
         response = client.get("/search/", {"q": "harbour"})
     assert len(result_titles(response)) == 20
+
+
+def test_very_common_words_count_as_more_than_and_rank_the_newest(
+    client, forum, author, monkeypatch
+):
+    from community import search as engine
+
+    monkeypatch.setattr(engine, "MAX_RESULTS", 3)
+    for number in range(5):
+        thread = make_thread(forum, author, title=f"Kite {number}", body="x")
+        backdate(thread, timezone.now() - datetime.timedelta(days=10 - number))
+    response, html = search(client, q="kite")
+    assert "More than 3 results for “kite”" in html
+    assert sorted(result_titles(response)) == ["Kite 2", "Kite 3", "Kite 4"]
