@@ -88,4 +88,5 @@ bench: $(STAMP)
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) tests/bench/bench_forums.py
 	BENCH_REUSE=1 $(PY) tests/bench/bench_load.py
+	$(PY) tests/bench/bench_search.py
 	$(PY) tests/bench/bench_digest.py
