@@ -130,3 +130,24 @@ def test_unpublished_and_restricted_case_studies_are_never_found(client, db):
     assert "Lighthouse draft" not in html
     assert "Lighthouse private" not in html
     assert client.get("/tags/nothing-here/").status_code == 404
+
+
+def test_hidden_posts_and_threads_are_found_by_moderators_only(client, db):
+    from community.models import Post, Thread
+
+    forum = ForumFactory(slug="open")
+    author = UserFactory(username="writer")
+    hidden_thread = make_thread(forum, author, title="Lighthouse spam", body="Buy now.")
+    thread = make_thread(forum, author, title="Harbour", body="Fine.")
+    post = services.post_create(author=author, thread=thread, body="Lighthouse insult.")
+    Thread.objects.filter(pk=hidden_thread.pk).update(is_hidden=True)
+    Post.objects.filter(pk=post.pk).update(is_hidden=True, hidden_reason="abuse")
+    client.force_login(UserFactory(username="reader"))
+    html = client.get("/search/", {"q": "lighthouse"}).content.decode()
+    assert "0 results" in html
+    assert "spam" not in html
+    assert "insult" not in html
+    assert client.get("/search/similar-threads/", {"title": "lighthouse"}).content.strip() == b""
+    client.force_login(make_staff("moderator"))
+    html = client.get("/search/", {"q": "lighthouse"}).content.decode()
+    assert "2 results" in html
