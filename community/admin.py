@@ -32,8 +32,9 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "email", "display_name"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Community"), {"fields": ["display_name"]}),
+        (_("Community"), {"fields": ["display_name", "suspended_until"]}),
     )
+    readonly_fields = ["suspended_until"]
     actions = ["erase_accounts"]
 
     @admin.action(description=_("Erase accounts on the members' request (privacy)"))

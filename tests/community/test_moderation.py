@@ -509,3 +509,8 @@ def test_flags_per_day_are_limited_with_a_page_that_says_when_to_retry(forum, se
     assert response.status_code == 429
     assert "Retry-After" in response.headers
     assert Flag.objects.count() == 2
+
+
+def test_moderators_find_the_queue_in_the_header(member, moderator):
+    assert 'href="/moderation/"' in client_for(moderator).get("/forums/").content.decode()
+    assert 'href="/moderation/"' not in client_for(member).get("/forums/").content.decode()
