@@ -70,6 +70,7 @@ def post_context(post, *, viewer, page) -> dict:
         "shows_stakeholder_type": bool(
             profile and can_see_profile_field(viewer, profile, "stakeholder_type")
         ),
+        "links_profile": bool(profile and can_see_profile_field(viewer, profile, "profile")),
     }
 
 
@@ -86,6 +87,7 @@ def _post_material(context: dict) -> tuple:
         context["has_reacted"],
         sorted(context["badge"].items()),
         context["shows_stakeholder_type"],
+        context["links_profile"],
     )
 
 

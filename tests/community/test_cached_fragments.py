@@ -127,3 +127,15 @@ def test_a_forum_card_shows_the_latest_thread_and_counts(client, thread):
     html = client.get("/forums/").content.decode()
     assert "A newer thread" in html
     assert forum_card_threads(html) == 2
+
+
+def test_an_author_name_links_to_the_profile_only_for_those_who_may_open_it(client, thread):
+    set_visibility(thread.author, profile="members")
+    profile_link = 'href="/members/author/"'
+    assert profile_link not in page(client, thread)
+    assert "Ada Author" in page(client, thread)
+    client.force_login(UserFactory(username="reader"))
+    assert profile_link in page(client, thread)
+    assert client.get("/members/author/").status_code == 200
+    client.logout()
+    assert client.get("/members/author/").status_code == 404
