@@ -161,6 +161,17 @@ def _hold_log(*, post: Post, word: WatchedWord) -> ModerationAction:
     )
 
 
+def tags_resolve(names: list[str]) -> list[Tag | str]:
+    """Return *names*, each replaced by the existing tag with the same slug where there is one.
+
+    "officer-welfare" and "Officer welfare" are one tag (slug ``officer-welfare``); without this,
+    taggit would make a second tag with the slug ``officer-welfare_1``.
+    """
+    slugs = {name: slugify(name) for name in names}
+    existing = {tag.slug: tag for tag in Tag.objects.filter(slug__in=slugs.values())}
+    return [existing.get(slugs[name], name) for name in names]
+
+
 @transaction.atomic
 def thread_create(
     *, author: User, forum: Forum, title: str, body: str, tags: list[str] | None = None
@@ -181,7 +192,7 @@ def thread_create(
         last_activity_at=now,
     )
     if tags:
-        thread.tags.set(tags)
+        thread.tags.set(tags_resolve(tags))
     if word is None:
         Forum.objects.filter(pk=forum.pk).update(thread_count=F("thread_count") + 1)
     post, rendered = _post_add(thread=thread, author=author, body=body, now=now, held=bool(word))

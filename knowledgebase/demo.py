@@ -17,6 +17,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Page
 
 from community.models import Audience
+from community.services import tags_resolve
 
 from .facets import PLATFORMS, THEMES
 from .models import (
@@ -664,7 +665,7 @@ def seed_case_studies(*, editor=None):
         page.themes = list(Theme.objects.filter(slug__in=demo.themes))
         page.actors = list(Actor.objects.filter(code__in=demo.actors))
         page.platforms = list(Platform.objects.filter(slug__in=demo.platforms))
-        page.tags.add("demo", *demo.tags)
+        page.tags.add(*tags_resolve(["demo", *demo.tags]))
         for order, source in enumerate(demo.sources):
             page.sources.add(
                 Source(

@@ -199,3 +199,15 @@ def test_counters_never_go_negative():
     thread = make_thread()
     with pytest.raises(IntegrityError), transaction.atomic():
         Thread.objects.filter(pk=thread.pk).update(post_count=-1)
+
+
+def test_tags_written_differently_but_with_one_slug_are_one_tag():
+    forum, author = ForumFactory(), UserFactory()
+    first = services.thread_create(
+        author=author, forum=forum, title="One", body="Text.", tags=["officer-welfare"]
+    )
+    second = services.thread_create(
+        author=author, forum=forum, title="Two", body="Text.", tags=["officer welfare", "new one"]
+    )
+    assert list(first.tags.all()) == [second.tags.get(slug="officer-welfare")]
+    assert sorted(second.tags.values_list("slug", flat=True)) == ["new-one", "officer-welfare"]
