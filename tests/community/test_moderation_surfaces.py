@@ -163,8 +163,12 @@ def test_moderators_see_hidden_content_marked_but_not_in_their_digest(scene):
     html = thread_page(client, scene)
     assert "Reply-marker" in html
     assert "Hidden pending review" in html
-    assert "Thread-marker" in flagged_thread_page(client, scene)
-    assert "Thread-marker" in page(client, "/forums/public-forum/")
+    thread_html = flagged_thread_page(client, scene)
+    assert "Thread-marker" in thread_html
+    assert "Hidden: its opening post is hidden" in thread_html
+    listing = page(client, "/forums/public-forum/")
+    assert "Thread-marker" in listing
+    assert 'badge--hidden">Hidden<' in listing
     Follow.objects.create(user=moderator, forum=scene["forum"], level=FollowLevel.WATCHING)
     start, end = digest_period()
     built = digest.build(user=moderator, kind="weekly", period_start=start, period_end=end)
