@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,5 +10,7 @@ class CommunityConfig(AppConfig):
     def ready(self):
         from .caching import connect_invalidation
         from .privacy import export, requests  # noqa: F401 (they register email builders)
+        from .sites import sites_sync
 
         connect_invalidation()
+        post_migrate.connect(sites_sync, sender=self)

@@ -302,6 +302,8 @@ WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# No avatars from gravatar.com in the admin: it would send a hash of each editor's email elsewhere.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Security headers. Django's Content Security Policy with a nonce per response: no inline
 # scripts or styles on public pages. The admin sites get a wider policy (see community.middleware).

@@ -1,0 +1,46 @@
+"""The name and address in emails, sitemap and admin come from SITE_URL, not from defaults."""
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.factories import make_staff
+
+pytestmark = pytest.mark.django_db
+
+SIGNUP = {
+    "email": "newcomer@example.eu",
+    "username": "newcomer",
+    "password1": "a-long-unusual-passphrase-7",
+    "password2": "a-long-unusual-passphrase-7",
+    "accept_terms": "on",
+}
+
+
+@pytest.fixture
+def site_url(settings):
+    """Serve at a production-like address and sync the site records, as ``migrate`` does."""
+    settings.SITE_URL = "https://portal.example.eu"
+    call_command("migrate", "community", verbosity=0)  # no migration left: only post_migrate runs
+    return settings.SITE_URL
+
+
+def test_account_emails_name_the_portal_not_example_com(client, site_url):
+    client.post(reverse("account_signup"), SIGNUP)
+    body = mail.outbox[0].body
+    assert "MEDI@4SEC Community Portal" in body
+    assert "example.com" not in body
+
+
+def test_the_sitemap_lists_pages_at_the_configured_address(client, site_url):
+    content = client.get("/sitemap.xml").content.decode()
+    assert "<loc>https://portal.example.eu/" in content
+    assert "localhost" not in content
+
+
+def test_the_admin_loads_no_avatar_from_gravatar(client):
+    client.force_login(make_staff(is_superuser=True))
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert b"gravatar.com" not in response.content
