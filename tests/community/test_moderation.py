@@ -514,3 +514,19 @@ def test_flags_per_day_are_limited_with_a_page_that_says_when_to_retry(forum, se
 def test_moderators_find_the_queue_in_the_header(member, moderator):
     assert 'href="/moderation/"' in client_for(moderator).get("/forums/").content.decode()
     assert 'href="/moderation/"' not in client_for(member).get("/forums/").content.decode()
+
+
+def test_with_cache_sessions_the_next_request_of_a_suspended_member_ends_the_session(
+    settings, target, author, moderator
+):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    author_client = client_for(author)
+    assert author_client.get("/settings/").status_code == 200
+    moderation.moderation_act(
+        moderator=moderator, post=target, kind="suspend", rule="spam", reason="Spam.",
+        suspend_days=2,
+    )  # fmt: skip
+    response = author_client.get("/settings/")
+    assert response.status_code == 403
+    assert "Your account is suspended" in response.content.decode()
+    assert author_client.get("/settings/").status_code == 302  # signed out
