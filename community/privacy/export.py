@@ -1,7 +1,8 @@
 """A member's copy of their data: asked for in the settings, built by a task, emailed as a link.
 
 The zip holds only what is the member's own (their account, profile, posts, threads, reactions,
-follows, notifications, verification history, consents, digest choices) and their photo. It names
+follows, notifications, verification history, consents, digest choices, flags, appeals and the
+moderation decisions about them) and their photo. It names
 no other member: notifications and verification decisions leave out who acted, as the pages do.
 """
 
@@ -230,6 +231,23 @@ def member_data(user: User) -> dict:
             ),
         },
         "consents": list(user.consents.values("document", "version", "accepted_at")),
+        # What the member reported, and the decisions about them they were told (no moderator).
+        "moderation": {
+            "flags": [
+                {
+                    "post": _site_url(flag.post.get_absolute_url()),
+                    "reason": flag.reason,
+                    "note": flag.note,
+                    "created_at": flag.created_at,
+                    "resolved_at": flag.resolved_at,
+                }
+                for flag in user.flags.select_related("post")
+            ],
+            "decisions_about_you": list(
+                user.moderation_decisions.values("kind", "rule", "reason", "created_at")
+            ),
+            "appeals": list(user.appeals.values("text", "status", "created_at", "decided_at")),
+        },
         "digest": {
             "frequency": DigestSubscription.objects.filter(user=user)
             .values_list("frequency", flat=True)

@@ -66,7 +66,11 @@ def privacy_settings(request):
         )
         return redirect("community:settings_privacy")
     exports = request.user.data_exports.filter(expires_at__gt=timezone.now())
-    context = {"exports": exports, "valid_hours": settings.DATA_EXPORT_HOURS}
+    context = {
+        "exports": exports,
+        "consents": request.user.consents.all(),
+        "valid_hours": settings.DATA_EXPORT_HOURS,
+    }
     return render(request, "community/privacy_settings.html", context)
 
 

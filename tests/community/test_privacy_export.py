@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import services
-from community.models import DataExport, Profile, VerificationDecision
+from community.models import DataExport, Flag, Profile, VerificationDecision
 from tests.factories import UserFactory, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,9 @@ def test_member_gets_a_zip_of_their_own_data_by_email(
     reply = services.post_create(author=mira, thread=thread, body="Mira answers @otto.")
     other_thread = make_thread(author=other, title="Otto's thread", body="Otto writes.")
     services.reaction_toggle(user=mira, post=other_thread.posts.get())
+    Flag.objects.create(
+        post=other_thread.posts.get(), flagger=mira, reason="other", note="Looks like spam."
+    )
     VerificationDecision.objects.create(
         user=mira, decided_by=other, action="rejected", reason="No evidence."
     )
@@ -87,6 +90,7 @@ def test_member_gets_a_zip_of_their_own_data_by_email(
     assert data["notifications"][0]["thread"] == "Live-streamed arrests"
     assert data["verification"]["decisions"][0]["reason"] == "No evidence."
     assert {c["document"] for c in data["consents"]} == {"terms", "privacy"}
+    assert [flag["note"] for flag in data["moderation"]["flags"]] == ["Looks like spam."]
 
     # Nothing about other members beyond what Mira could see anyway.
     raw = archive.read("data.json").decode()
@@ -137,6 +141,7 @@ def test_settings_page_lists_the_export_and_links_it(
     export = ask_for_export(client, mira, django_capture_on_commit_callbacks)
     page = client.get(reverse("community:settings_privacy")).content.decode()
     assert reverse("community:export_download", args=[export.pk]) in page
+    assert "Privacy notice, version 1: accepted on" in page
 
 
 def test_settings_page_lists_exports_in_a_fixed_number_of_queries(
@@ -158,6 +163,6 @@ def test_settings_page_lists_exports_in_a_fixed_number_of_queries(
     assert page.count("Being prepared") == 4
 
 
-# Session, member, roles, profile, working groups, unread count (the header), the exports; the
-# consent check is remembered in the session.
-PRIVACY_SETTINGS_QUERIES = 7
+# Session, member, roles, profile, working groups, unread count (the header), the exports, the
+# consents; the consent check itself is remembered in the session.
+PRIVACY_SETTINGS_QUERIES = 8
