@@ -16,6 +16,7 @@ import datetime
 import hashlib
 import logging
 from collections.abc import Callable
+from importlib import import_module
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -55,7 +56,9 @@ def queue(kind: str, *, key: str = "", **params):
     if kind not in BUILDERS:
         raise ValueError(f"No email builder for {kind!r}.")
     key = key or ",".join([kind, *(f"{name}={params[name]}" for name in sorted(params))])
-    return outbox.enqueue(send_email, kind, key, params, key=f"email:{key}")
+    # The builder's module travels with the task: the worker imports it if nothing else did.
+    module = BUILDERS[kind].__module__
+    return outbox.enqueue(send_email, kind, key, params, module, key=f"email:{key}")
 
 
 def absolute_url(path: str) -> str:
@@ -279,7 +282,9 @@ def _claim(*, kind: str, key: str):
     return row
 
 
-def deliver(*, kind: str, key: str, params: dict, final_attempt: bool = False) -> str:
+def deliver(
+    *, kind: str, key: str, params: dict, module: str = "", final_attempt: bool = False
+) -> str:
     """Send the *kind* email for *key* at most once; return the outcome.
 
     Outcomes: "sent", "skipped" (nothing to tell any more), "failed" (refused for good),
@@ -289,6 +294,8 @@ def deliver(*, kind: str, key: str, params: dict, final_attempt: bool = False) -
     from .models import EmailDelivery
 
     Status = EmailDelivery.Status
+    if kind not in BUILDERS and module:
+        import_module(module)  # registers the builder
     row = _claim(kind=kind, key=key)
     if row is None:
         return "already"

@@ -200,6 +200,26 @@ def dispatch_pending(*, limit: int = 500, stop_on_failure: bool = True) -> int:
     return sent
 
 
+def prune(now=None) -> int:
+    """Delete finished tasks older than OUTBOX_KEEP_DAYS and email ledger rows older than
+    EMAIL_LEDGER_KEEP_DAYS; return how many rows went.
+
+    Pending, sent and failed tasks stay: they are work not done (or an operator's to look at).
+    """
+    from .models import EmailDelivery
+
+    now = now or timezone.now()
+    tasks, _detail = OutboxTask.objects.filter(
+        status=Status.DONE,
+        created_at__lt=now - datetime.timedelta(days=settings.OUTBOX_KEEP_DAYS),
+    ).delete()
+    ledger, _detail = EmailDelivery.objects.filter(
+        status__in=[EmailDelivery.Status.SENT, EmailDelivery.Status.SKIPPED],
+        claimed_at__lt=now - datetime.timedelta(days=settings.EMAIL_LEDGER_KEEP_DAYS),
+    ).delete()
+    return tasks + ledger
+
+
 def pending_count() -> int:
     """Return how many tasks wait for the broker (for /readyz and the dispatcher's log)."""
     return OutboxTask.objects.filter(status=Status.PENDING).count()

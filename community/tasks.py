@@ -77,8 +77,11 @@ def build_data_export(export_id):
 
 
 @shared_task(bind=True, max_retries=None)
-def send_email(self, kind, key, params):
-    """Send the *kind* email for *key* once; wait and retry while the SMTP server is down."""
+def send_email(self, kind, key, params, module=""):
+    """Send the *kind* email for *key* once; wait and retry while the SMTP server is down.
+
+    *module* defines the builder of *kind*; it is imported if this worker has not yet.
+    """
     from django.conf import settings
 
     from . import emails
@@ -88,6 +91,7 @@ def send_email(self, kind, key, params):
             kind=kind,
             key=key,
             params=params,
+            module=module,
             final_attempt=self.request.retries >= settings.EMAIL_MAX_RETRIES,
         )
     except emails.EmailTemporaryFailure as error:
@@ -104,7 +108,11 @@ def send_email(self, kind, key, params):
 
 @shared_task
 def dispatch_outbox():
-    """Send outbox tasks that are still pending (the broker was down when they were queued)."""
+    """Send outbox tasks that are still pending (the broker was down when they were queued).
+
+    Also forget finished tasks and emails once they are old (``outbox.prune``).
+    """
+    outbox.prune()
     return outbox.dispatch_pending()
 
 

@@ -492,6 +492,10 @@ OUTBOX_PIGGYBACK_BATCH = env.int("OUTBOX_PIGGYBACK_BATCH", default=20)
 # visibility timeout plus the email retries, so a task still retrying is not doubled.
 OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=6 * 3600)
 OUTBOX_MAX_SENDS = env.int("OUTBOX_MAX_SENDS", default=3)
+# Finished tasks, and the ledger of sent emails, are deleted after this many days (beat task).
+# The ledger outlives the tasks, so a task sent again late still finds its email sent.
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
+EMAIL_LEDGER_KEEP_DAYS = env.int("EMAIL_LEDGER_KEEP_DAYS", default=90)
 CELERY_BEAT_SCHEDULE["outbox-dispatch"] = {
     "task": "community.tasks.dispatch_outbox",
     "schedule": 60.0,

@@ -155,3 +155,44 @@ def test_an_email_refused_for_good_is_recorded_failed_and_not_retried(
 def test_an_unknown_email_kind_is_refused_at_once():
     with pytest.raises(ValueError, match="No email builder"):
         emails.queue("no_such_email", user_id=1)
+
+
+def test_a_worker_imports_the_module_of_a_builder_it_has_not_loaded(monkeypatch):
+    import sys
+
+    from community.tasks import send_email
+
+    monkeypatch.delitem(sys.modules, "tests.community.outbox_builder", raising=False)
+    monkeypatch.delitem(emails.BUILDERS, "outbox_test_greeting", raising=False)
+    outcome = send_email.apply(
+        args=["outbox_test_greeting", "greeting:1", {"to": "ana@example.eu"}],
+        kwargs={"module": "tests.community.outbox_builder"},
+    ).get()
+    assert outcome == "sent"
+    assert mail.outbox[0].to == ["ana@example.eu"]
+    emails.BUILDERS.pop("outbox_test_greeting")  # as before the test
+
+
+def test_old_finished_work_is_pruned_and_unfinished_work_is_kept(settings):
+    import datetime
+
+    from django.utils import timezone
+
+    old = timezone.now() - datetime.timedelta(days=settings.EMAIL_LEDGER_KEEP_DAYS + 1)
+    for status in ["done", "pending", "failed"]:
+        OutboxTask.objects.create(key=f"old-{status}", task="x", status=status, created_at=old)
+    OutboxTask.objects.create(key="recent-done", task="x", status="done")
+    for status in ["sent", "skipped", "failed", "retrying"]:
+        EmailDelivery.objects.create(key=f"old-{status}", kind="x", status=status, claimed_at=old)
+    EmailDelivery.objects.create(key="recent-sent", kind="x", status="sent")
+    outbox.prune()
+    assert set(OutboxTask.objects.values_list("key", flat=True)) == {
+        "old-pending",
+        "old-failed",
+        "recent-done",
+    }
+    assert set(EmailDelivery.objects.values_list("key", flat=True)) == {
+        "old-failed",
+        "old-retrying",
+        "recent-sent",
+    }
