@@ -10,7 +10,15 @@ from django.core import mail
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD, ForumFactory, UserFactory, make_verifier, set_visibility
+from community.models import Profile
+from tests.factories import (
+    PASSWORD,
+    ForumFactory,
+    UserFactory,
+    make_verified,
+    make_verifier,
+    set_visibility,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -114,3 +122,21 @@ def test_signed_in_directory_and_settings_have_no_accessibility_violations(page:
         page.goto(f"{live_server.url}{path}")
         results = Axe().run(page)
         assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+
+
+def test_a_full_profile_and_the_settings_reflow_on_a_phone(page: Page, live_server):
+    quinn = make_verified(
+        UserFactory(username="quinn", email="quinn@example.eu", display_name="Quinn")
+    )
+    Profile.objects.filter(user=quinn).update(
+        stakeholder_type="law_enforcement",
+        organisation="Regional Police Service of a Rather Long Name",
+        role="Social media coordinator for community policing",
+        country="NL",
+    )
+    set_visibility(quinn, profile="public", organisation="public", role="public")
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, live_server.url, "quinn@example.eu")
+    for path in ["/settings/", "/members/quinn/"]:
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
