@@ -11,7 +11,7 @@ DEPLOY_ENV := DEBUG=false ALLOWED_HOSTS=portal.example.eu SITE_URL=https://porta
 	SECRET_KEY=deploy-check-$$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9') \
 	EMAIL_URL=smtp+tls://mailer.example.eu:587
 
-.PHONY: run test lint checks pytest browser-deps serve worker beat totp clean bench
+.PHONY: run test lint checks pytest browser-deps serve worker outbox beat totp clean bench
 
 $(STAMP): pyproject.toml
 	@python_bin=$$(./.ci/find-python) || exit 1; \
@@ -69,6 +69,9 @@ serve: $(STAMP)
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A medi4sec worker --loglevel INFO --concurrency 2
+
+outbox: $(STAMP)
+	$(PY) manage.py outbox_dispatch --loop
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A medi4sec beat --loglevel INFO --schedule var/celerybeat-schedule
