@@ -1,5 +1,6 @@
 """Template context shared by every page."""
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -22,3 +23,8 @@ def navigation(request):
             continue
         items.append({"label": label, "url": url, "is_current": request.path.startswith(url)})
     return {"main_nav": items}
+
+
+def contact(request):
+    """Return the address people write to the team at (footer, policy pages)."""
+    return {"contact_email": settings.CONTACT_EMAIL}

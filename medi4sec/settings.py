@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "community.context_processors.navigation",
+                "community.context_processors.contact",
             ],
         },
     },
@@ -196,6 +197,8 @@ MAILERS = {"default": mailer_from_url(EMAIL_URL)}
 # The display name holds an "@", so it must be quoted to be a valid address header.
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default='"MEDI@4SEC" <noreply@medi4sec.local>')
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Where people write to the team (footer, privacy notice, accessibility statement): read by people.
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="contact@medi4sec.local")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,4 +1,4 @@
-"""The name and address in emails, sitemap and admin come from SITE_URL, not from defaults."""
+"""Name, address and contact in emails, pages, sitemap and admin come from settings."""
 
 import pytest
 from django.core import mail
@@ -44,3 +44,10 @@ def test_the_admin_loads_no_avatar_from_gravatar(client):
     response = client.get("/admin/")
     assert response.status_code == 200
     assert b"gravatar.com" not in response.content
+
+
+def test_every_page_names_the_contact_address_in_its_footer(client, settings):
+    settings.CONTACT_EMAIL = "team@portal.example.eu"
+    for path in ["/", "/forums/", "/accounts/login/", "/no-such-page/"]:
+        content = client.get(path).content.decode()
+        assert 'href="mailto:team@portal.example.eu"' in content, path
