@@ -18,3 +18,11 @@ window.addEventListener("pageshow", () => {
     form.querySelectorAll("[aria-disabled]").forEach((button) => button.removeAttribute("aria-disabled"));
   });
 });
+// Ask before an action that cannot be undone from the page (data-confirm holds the question).
+// Without scripts the action happens at once, as it did before.
+document.addEventListener("click", (event) => {
+  const control = event.target.closest("[data-confirm]");
+  if (control && !window.confirm(control.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

@@ -166,3 +166,23 @@ def test_forum_pages_have_no_accessibility_violations(page: Page, live_server, p
         page.goto(f"{live_server.url}{path}")
         results = Axe().run(page)
         assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
+
+
+def test_deleting_a_post_asks_first(page: Page, live_server, people):
+    mira, _jan = people
+    thread = make_thread(author=mira, title="A thread to tidy", replies=1)
+    reply = thread.posts.get(number=2)
+    sign_in(page, live_server.url, mira)
+    page.goto(f"{live_server.url}{thread.get_absolute_url()}")
+    delete = page.get_by_role("button", name="Delete post #2")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    delete.click()
+    page.wait_for_load_state("networkidle")  # a POST, had one been sent, has been answered
+    expect(page.get_by_text("This post was deleted.")).to_have_count(0)
+    assert not Post.objects.get(pk=reply.pk).is_deleted
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    delete.click()
+    expect(page.get_by_text("This post was deleted.")).to_be_visible()
+    assert Post.objects.get(pk=reply.pk).is_deleted
