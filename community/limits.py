@@ -15,14 +15,13 @@ import datetime
 import math
 import re
 
-from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import markdown
-from .models import Post, Reaction, Thread
+from .models import Flag, Post, Reaction, Thread
 from .permissions import is_moderator, is_verified_practitioner
 
 DAY = datetime.timedelta(hours=24)
@@ -231,33 +230,19 @@ def check_reaction(user, post) -> None:
         )
 
 
-def _flag_model():
-    """Return the flag model once moderation provides it (``community.Flag``), else None."""
-    try:
-        return apps.get_model("community", "Flag")
-    except LookupError:
-        return None
-
-
 def check_flag(user) -> None:
     """Raise ``LimitExceeded`` if *user* has raised ``FLAGS_PER_DAY`` flags in 24 hours."""
-    model = _flag_model()
-    if model is None:
-        return
     cap = settings.FLAGS_PER_DAY
-    flags = model.objects.filter(**{FLAG_AUTHOR_FIELD: user})
-    retry_at = _cap_retry_at(flags, cap=cap, now=timezone.now())
+    retry_at = _cap_retry_at(Flag.objects.filter(flagger=user), cap=cap, now=timezone.now())
     if retry_at:
         raise LimitExceeded(
             ngettext(
-                "You can flag at most %(cap)d post a day. Moderators have seen your flags.",
-                "You can flag at most %(cap)d posts a day. Moderators have seen your flags.",
+                "You can flag at most %(cap)d post a day; the moderators will look at the ones "
+                "you flagged.",
+                "You can flag at most %(cap)d posts a day; the moderators will look at the ones "
+                "you flagged.",
                 cap,
             )
             % {"cap": cap},
             retry_at=retry_at,
         )
-
-
-# The field of the flag model that names who raised the flag.
-FLAG_AUTHOR_FIELD = "flagger"

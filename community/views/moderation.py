@@ -56,7 +56,9 @@ def post_flag(request, post_id):
         try:
             limits.check_flag(request.user)
         except limits.LimitExceeded as refusal:
-            return too_many_requests(request, refusal, back_url=_post_url(post))
+            return too_many_requests(
+                request, refusal, back_url=_post_url(post), kept_text=request.POST.get("note", "")
+            )
         if form.is_valid():
             try:
                 flag_create(flagger=request.user, post=post, **form.cleaned_data)

@@ -114,12 +114,16 @@ def page_not_found(request, exception=None):
     return _error_page(request, "404.html", 404)
 
 
-def too_many_requests(request, exception=None, *, back_url=None):
-    """Say that the visitor tried too often; with a ``LimitExceeded``, say which limit and when."""
+def too_many_requests(request, exception=None, *, back_url=None, kept_text=""):
+    """Say that the visitor tried too often; with a ``LimitExceeded``, say which limit and when.
+
+    *kept_text* is what the visitor typed (a flag's note, say): shown again, so nothing is lost.
+    """
     if not isinstance(exception, LimitExceeded):
         return _error_page(request, "429.html", 429)
     context = {
         "back_url": back_url,
+        "kept_text": kept_text,
         "message": exception.message,
         "wait": exception.wait(),
         "retry_after": exception.retry_after,

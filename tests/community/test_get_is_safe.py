@@ -7,7 +7,8 @@ being listed here: parameters are filled in by their names.
 
 What a GET may record, on purpose: how far a member has read a thread (read markers, the thread's
 reader count, notifications of posts now seen), the session itself, and the resized copies of
-images Wagtail makes the first time a page shows them (a cache).
+images Wagtail makes the first time a page shows them (a cache), and the anonymous count of
+searches that found nothing (for editors).
 """
 
 import re
@@ -29,7 +30,12 @@ pytestmark = pytest.mark.django_db
 
 SKIPPED_PREFIXES = ("admin/", "django-admin/", "static/", "media/")
 # Records a GET may write (see the module docstring).
-IGNORED_MODELS = {"sessions.Session", "community.ThreadRead", "wagtailimages.Rendition"}
+IGNORED_MODELS = {
+    "sessions.Session",
+    "community.ThreadRead",
+    "wagtailimages.Rendition",
+    "community.UnansweredSearch",
+}
 IGNORED_FIELDS = {
     ("community.Thread", "view_count"),
     ("community.Notification", "is_read"),
@@ -104,7 +110,15 @@ def page_tree_and_email_links():
     mira = User.objects.get(username="mira")
     address = EmailAddress.objects.create(user=mira, email="mira@work.example.eu")
     key = EmailConfirmationHMAC(address).key
-    return ["/", "/about/", "/case-studies/", case_study.url, f"/accounts/confirm-email/{key}/"]
+    return [
+        "/",
+        "/about/",
+        "/case-studies/",
+        case_study.url,
+        f"/accounts/confirm-email/{key}/",
+        "/search/?q=helicopter",
+        "/search/?q=nothing-matches-this",
+    ]
 
 
 def fill(route, by_section, defaults):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from community import limits
-from community.models import Post, Reaction, Thread
+from community.models import Flag, Post, Reaction, Thread
 from tests.factories import ForumFactory, UserFactory, make_staff, make_thread, make_verified
 
 pytestmark = pytest.mark.django_db
@@ -260,7 +260,27 @@ def test_reactions_per_day_for_everyone(client, posts, clock, settings):
     assert react(client, posts[3]).status_code == 302
 
 
-def test_flags_per_day_hook_is_harmless_without_flags():
-    member = UserFactory(username="old-hand")
-    if limits._flag_model() is None:
-        assert limits.check_flag(member) is None
+def test_flags_per_day_for_everyone_keep_the_note(client, posts, clock, settings):
+    settings.FLAGS_PER_DAY = 2
+    settings.MODERATION_AUTO_HIDE_FLAGS = 99
+    client.force_login(UserFactory(username="old-hand"))
+    for post in posts[:2]:
+        response = client.post(reverse("community:post_flag", args=[post.pk]), {"reason": "spam"})
+        assert response.status_code == 302
+        clock.shift(datetime.timedelta(hours=3))
+
+    note = "Posted the same advert in five forums; see the first one."
+    flag_url = reverse("community:post_flag", args=[posts[2].pk])
+    response = client.post(flag_url, {"reason": "other", "note": note})
+
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == str(18 * 3600)
+    page = response.content.decode()
+    assert "You can flag at most 2 posts a day" in page
+    assert "Try again in 18 hours." in page
+    assert note in page
+    assert Flag.objects.count() == 2
+
+    clock.shift(datetime.timedelta(hours=18))
+    assert client.post(flag_url, {"reason": "other", "note": note}).status_code == 302
+    assert Flag.objects.count() == 3
