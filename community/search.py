@@ -20,7 +20,7 @@ from django.contrib.postgres.search import (
     SearchVectorCombinable,
 )
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import F, Func, Q, Value
+from django.db.models import F, Func, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -83,6 +83,17 @@ def case_study_vector():
         + SearchVector("summary", config=CONFIG, weight="B")
         + StreamFieldVector(F("body"))
     )
+
+
+def case_study_vector_update(*, page_ids):
+    """Store the full-text vector of the case studies *page_ids* as published (PostgreSQL)."""
+    from knowledgebase.models import CaseStudyPage
+
+    if is_full_text():
+        vector = CaseStudyPage.objects.filter(pk=OuterRef("pk")).annotate(v=case_study_vector())
+        CaseStudyPage.objects.filter(pk__in=page_ids).update(
+            search_vector=Subquery(vector.values("v")[:1])
+        )
 
 
 def post_vector_update(*, post_ids):
@@ -339,14 +350,8 @@ def _case_study_rows(user, query, filters):
         return Branch(Kind.CASE_STUDY, pages, date, Value(0.0))
     if is_full_text():
         search = query.full_text()
-        pages = pages.annotate(vector=case_study_vector()).filter(vector=search)
-        return Branch(
-            Kind.CASE_STUDY,
-            pages,
-            date,
-            SearchRank(F("vector"), search),
-            lambda qs: qs.annotate(vector=case_study_vector()),
-        )
+        pages = pages.filter(search_vector=search)
+        return Branch(Kind.CASE_STUDY, pages, date, SearchRank(F("search_vector"), search))
     title_first = models.Case(
         models.When(_all_terms(query.terms, "title"), then=Value(2.0)),
         default=Value(1.0),

@@ -31,6 +31,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from community.models import Audience, Thread, WorkingGroup
+from community.models.search import SearchVectorField
 from community.permissions import audience_q, can_see
 
 from .blocks import CaseStudyBodyBlock
@@ -314,6 +315,9 @@ class CaseStudyPage(AudienceRestrictedPageMixin, Page):
         blank=True,
         help_text=_("Editors see the case study in the “Review due” report from this day on."),
     )
+    # Title, summary and body as PostgreSQL full text, stored on each publication
+    # (``community.search.case_study_vector_update``); not kept in revisions.
+    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
     objects = CaseStudyPageManager()
 

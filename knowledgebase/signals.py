@@ -14,3 +14,11 @@ def start_discussion(sender, instance, revision=None, **kwargs):
 
     author = (revision.user if revision is not None else None) or instance.owner
     transaction.on_commit(lambda: case_study_discussion_ensure(page=instance, author=author))
+
+
+@receiver(page_published, sender=CaseStudyPage)
+def index_for_search(sender, instance, **kwargs):
+    """Store the published text of a case study for full-text search."""
+    from community.search import case_study_vector_update
+
+    case_study_vector_update(page_ids=[instance.pk])

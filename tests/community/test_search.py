@@ -401,3 +401,16 @@ def test_very_common_words_count_as_more_than_and_rank_the_newest(
     response, html = search(client, q="kite")
     assert "More than 3 results for “kite”" in html
     assert sorted(result_titles(response)) == ["Kite 2", "Kite 3", "Kite 4"]
+
+
+def test_a_case_study_is_found_by_its_published_text_not_its_draft(client):
+    from knowledgebase.models import CaseStudyPage
+
+    make_case_study("Harbour watch", summary="Kites over the harbour.")
+    page = CaseStudyPage.objects.get(title="Harbour watch")
+    page.summary = "Balloons over the harbour."
+    page.save_revision()
+    assert result_titles(search(client, q="balloons")[0]) == []
+    page.save_revision().publish()
+    assert result_titles(search(client, q="balloons")[0]) == ["Harbour watch"]
+    assert result_titles(search(client, q="kites")[0]) == []
