@@ -1,8 +1,11 @@
 """Name, address and contact in emails, pages, sitemap and admin come from settings."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.template import Context, Template
 from django.urls import reverse
 
 from tests.factories import make_staff
@@ -51,3 +54,9 @@ def test_every_page_names_the_contact_address_in_its_footer(client, settings):
     for path in ["/", "/forums/", "/accounts/login/", "/no-such-page/"]:
         content = client.get(path).content.decode()
         assert 'href="mailto:team@portal.example.eu"' in content, path
+
+
+def test_dates_read_day_month_year_with_24_hours():
+    moment = datetime.datetime(2026, 11, 29, 23, 28, tzinfo=datetime.UTC)
+    html = Template('{{ d|date }} | {{ d|date:"DATETIME_FORMAT" }}').render(Context({"d": moment}))
+    assert html == "30 Nov 2026 | 30 Nov 2026, 00:28"  # shown in the portal's time zone
