@@ -37,6 +37,12 @@ class DisplayNameForm(forms.ModelForm):
         }
 
 
+class WebLinkField(forms.URLField):
+    """A web address: http or https only, and one "Enter a valid URL." when it is not one."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class ProfileForm(forms.ModelForm):
     """The stakeholder profile, with a visibility choice for each field."""
 
@@ -82,12 +88,11 @@ class ProfileForm(forms.ModelForm):
             self.initial.setdefault("expertise", ", ".join(t.name for t in profile.expertise.all()))
         for index in range(LINKS_MAX):
             name = f"link_{index + 1}"
-            self.fields[name] = forms.URLField(
+            self.fields[name] = WebLinkField(
                 label=_("Link %(number)d") % {"number": index + 1},
                 required=False,
                 assume_scheme="https",
                 max_length=300,
-                validators=[URLValidator(schemes=["http", "https"])],
             )
             if index < len(profile.links):
                 self.initial.setdefault(name, profile.links[index])

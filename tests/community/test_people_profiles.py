@@ -146,8 +146,10 @@ def test_expertise_tags_do_not_mix_with_thread_tags(client, member):
 
 def test_links_must_be_web_addresses(client, member):
     client.force_login(member)
-    response = client.post(SETTINGS_URL, settings_data(**{"profile-link_1": "javascript:alert(1)"}))
-    assert b"Enter a valid URL." in response.content
+    for bad in ["javascript:alert(1)", "ftp://files.example.eu/x", "not a link"]:
+        response = client.post(SETTINGS_URL, settings_data(**{"profile-link_2": bad}))
+        assert response.content.count(b"Enter a valid URL.") == 1, bad
+        assert bad.encode() in response.content  # what was typed stays in the field
     assert Profile.objects.get(user=member).links == []
 
 
