@@ -48,15 +48,60 @@ def markup_problems(html, nonce):
     return problems
 
 
+def more_pages():
+    """Return page types newer than the header test's list: search, tags, the privacy notice."""
+    from community.models import Thread
+
+    tag = Thread.objects.filter(tags__isnull=False).first().tags.first()
+    return {
+        "search form": "/search/",
+        "search results": "/search/?q=police",
+        "search with nothing found": "/search/?q=zzzzqqq",
+        "tag": f"/tags/{tag.slug}/",
+        "privacy notice": "/privacy/",
+    }
+
+
 def test_every_public_page_type_uses_the_nonce_and_nothing_inline(client):
     problems = []
-    for name, path in public_pages().items():
+    for name, path in (public_pages() | more_pages()).items():
         response = client.get(path)
+        if response.status_code not in (200, 404):
+            problems.append(f"{name}: status {response.status_code}")
+            continue
         nonce = nonce_of(response)
         if not nonce:
             problems.append(f"{name}: no nonce in script-src")
             continue
         problems += [f"{name}: {p}" for p in markup_problems(response.content.decode(), nonce)]
+    assert problems == []
+
+
+def test_member_pages_use_the_nonce_and_nothing_inline(client):
+    from community.models import Forum, User
+
+    public_pages()
+    client.force_login(User.objects.get(username="mira"))
+    forum = Forum.objects.filter(audience="public").first()
+    paths = [
+        "/settings/",
+        "/settings/digest/",
+        "/settings/verification/",
+        "/notifications/",
+        "/groups/",
+        f"/forums/{forum.slug}/new/",
+        "/accounts/email/",
+        "/accounts/password/change/",
+        "/accounts/2fa/",
+    ]
+    problems = []
+    for path in paths:
+        response = client.get(path)
+        if response.status_code != 200:
+            problems.append(f"{path}: status {response.status_code}")
+            continue
+        nonce = nonce_of(response)
+        problems += [f"{path}: {p}" for p in markup_problems(response.content.decode(), nonce)]
     assert problems == []
 
 
