@@ -89,9 +89,14 @@ def export_download(request, export_id):
     )
 
 
+def _deletion_confirmed(request) -> bool:
+    # Ask for the password only once the form is right, so a missed box is said at once.
+    return AccountDeleteForm(request.POST).is_valid()
+
+
 @never_cache
 @login_required
-@reauthentication_required(allow_get=True)
+@reauthentication_required(allow_get=True, enabled=_deletion_confirmed)
 def account_delete(request):
     """Explain what leaving means; a confirmed POST, after re-authentication, erases the account.
 

@@ -123,9 +123,10 @@ def test_deletion_page_explains_the_consequences(client, member):
     assert "A former member" in page
 
 
-def test_deletion_without_ticking_the_box_explains_why(client, member):
+def test_deletion_without_ticking_the_box_explains_why_before_asking_for_the_password(
+    client, member
+):
     client.force_login(member)
-    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     response = client.post(reverse("community:account_delete"), {})
     assert response.status_code == 400
     assert "Tick the box to confirm that you want to leave." in response.content.decode()
