@@ -24,7 +24,20 @@ def send_digests(kind, now=None):
     from . import digest
 
     when = datetime.datetime.fromisoformat(now) if now else None
-    return digest.run_start(kind=kind, now=when, enqueue=send_digest_chunk.delay).pk
+    return digest.run_start(kind=kind, now=when, enqueue=_digest_chunk_enqueue).pk
+
+
+def _digest_chunk_enqueue(user_ids, kind, period_start, run_id):
+    # Through the outbox: a chunk whose fan-out a broker failure cut short never finishes, so
+    # it is sent again later; the ledger keeps every member to one digest.
+    outbox.enqueue(
+        send_digest_chunk,
+        user_ids,
+        kind,
+        period_start,
+        run_id,
+        key=f"digest-chunk:{run_id}:{user_ids[0]}",
+    )
 
 
 @shared_task

@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -70,7 +71,9 @@ def subscriber(username, frequency="weekly", **fields):
 
 
 def run(kind="weekly"):
-    run_id = tasks.send_digests.apply(args=[kind]).get()
+    # The run queues its chunks through the outbox, once the (test's) transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run_id = tasks.send_digests.apply(args=[kind]).get()
     return DigestRun.objects.get(pk=run_id)
 
 

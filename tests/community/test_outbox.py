@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import transaction
+from django.test import TestCase
 from kombu.exceptions import OperationalError
 
 from community import emails, outbox
@@ -196,3 +197,29 @@ def test_old_finished_work_is_pruned_and_unfinished_work_is_kept(settings):
         "old-retrying",
         "recent-sent",
     }
+
+
+def test_a_digest_run_keeps_its_chunks_while_the_broker_is_down(monkeypatch):
+    from community.tasks import send_digests
+    from tests.factories import subscribe
+
+    members = [UserFactory() for _ in range(3)]
+    for member in members:
+        subscribe(member)
+
+    def broker_down(row):
+        raise OperationalError("Connection refused.")
+
+    monkeypatch.setattr(outbox, "_publish", broker_down)
+    monkeypatch.setattr(outbox, "_is_eager", lambda: False)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        run_id = send_digests.apply(args=["weekly"]).get()
+    chunk = OutboxTask.objects.get(task="community.tasks.send_digest_chunk")
+    assert chunk.status == "pending"
+    assert chunk.args[0] == [member.pk for member in members]
+    assert chunk.args[3] == run_id
+
+    sent = []
+    monkeypatch.setattr(outbox, "_publish", sent.append)
+    assert outbox.dispatch_pending() == 1
+    assert [row.key for row in sent] == [f"digest-chunk:{run_id}:{members[0].pk}"]
