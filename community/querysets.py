@@ -37,7 +37,13 @@ class ForumQuerySet(models.QuerySet):
 THREAD_SORTS = {
     "activity": ["-is_pinned", "-last_activity_at", "-pk"],
     "newest": ["-is_pinned", "-created_at", "-pk"],
-    "replies": ["-is_pinned", "-post_count", "-last_activity_at", "-pk"],
+    # Replies members can see: hidden posts must not lift a thread (or betray that they exist).
+    "replies": [
+        "-is_pinned",
+        (models.F("post_count") - models.F("hidden_post_count")).desc(),
+        "-last_activity_at",
+        "-pk",
+    ],
 }
 
 

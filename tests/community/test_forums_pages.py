@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from community import services
 from community.models import Post, Thread
-from tests.factories import ForumFactory, UserFactory, make_thread
+from community.moderation import moderation_act
+from tests.factories import ForumFactory, UserFactory, make_moderator, make_thread
 
 pytestmark = pytest.mark.django_db
 
@@ -263,3 +264,13 @@ def test_cached_pages_carry_this_response_s_nonce(client, forum):
     response = client.get("/forums/")
     nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
     assert f'nonce="{nonce}"'.encode() in response.content
+
+
+def test_sorting_by_replies_counts_only_the_replies_members_can_see(client, forum):
+    make_thread(forum, title="Two visible replies", replies=2)
+    spammed = make_thread(forum, title="Spammed", replies=4)
+    moderator = make_moderator()
+    for post in spammed.posts.filter(number__gt=2):
+        moderation_act(moderator=moderator, post=post, kind="hide", reason="Spam.", rule="spam")
+    html = client.get("/forums/engagement/?sort=replies").content.decode()
+    assert html.index("Two visible replies") < html.index("Spammed")
