@@ -5,7 +5,7 @@ practitioner (verification ends the new-account limits early); staff and moderat
 new. Every count comes from the database (posts, threads, reactions, flags), not from the cache,
 so the limits hold while Redis is down and agree between web processes.
 
-Views ask before they call a service (services stay usable by the demo, imports and tests). Time
+Views write through ``posting`` (services stay usable by the demo, imports and tests). Time
 limits raise ``LimitExceeded``, which carries the moment the member may try again and becomes a
 429 answer that keeps what was typed. Limits on the shape of a post (links, mentions) are form
 errors instead (``post_shape_errors``): the member can fix the text right away.
@@ -14,14 +14,16 @@ errors instead (``post_shape_errors``): the member can fix the text right away.
 import datetime
 import math
 import re
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import markdown
-from .models import Flag, Post, Reaction, Thread
+from .models import Flag, Post, Reaction, Thread, User
 from .permissions import is_moderator, is_verified_practitioner
 
 DAY = datetime.timedelta(hours=24)
@@ -122,6 +124,20 @@ def check_post(user, *, body: str, starts_thread: bool = False) -> None:
         refusals += _new_account_refusals(user, starts_thread=starts_thread, now=now, until=until)
     if refusals:
         raise max(refusals, key=lambda refusal: refusal.retry_at)
+
+
+@contextmanager
+def posting(user, *, body: str, starts_thread: bool = False):
+    """Check ``check_post`` and keep it true while the caller writes the post.
+
+    The member's row stays locked until the post is committed, so a double-clicked button or two
+    tabs cannot both pass the checks before either post exists (PostgreSQL; SQLite writes one
+    transaction at a time anyway).
+    """
+    with transaction.atomic():
+        list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+        check_post(user, body=body, starts_thread=starts_thread)
+        yield
 
 
 def _new_account_refusals(user, *, starts_thread, now, until) -> list[LimitExceeded]:

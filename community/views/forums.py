@@ -153,9 +153,13 @@ def thread_create(request, slug):
     if request.method == "POST" and not allowed:
         form.add_error(None, _("Confirm your email address before you start a thread."))
     elif request.method == "POST" and form.is_valid() and "preview" not in request.POST:
-        refusal = _limit_refusal(request.user, form, starts_thread=True)
+        thread, refusal = _within_limits(
+            request.user,
+            form,
+            lambda: services.thread_create(author=request.user, forum=forum, **form.cleaned_data),
+            starts_thread=True,
+        )
         if refusal is None:
-            thread = services.thread_create(author=request.user, forum=forum, **form.cleaned_data)
             # A held opening post is not the thread's last post (members do not see it yet).
             opening = thread.posts.get(number=1) if thread.is_hidden else thread.last_post
             post_address_record(post=opening, request=request)
@@ -172,14 +176,17 @@ def thread_create(request, slug):
     return with_retry_after(response, refusal)
 
 
-def _limit_refusal(user, form, *, starts_thread=False):
-    """Return why *user* may not post the valid *form* now (also shown on it), or None."""
+def _within_limits(user, form, write, *, starts_thread=False):
+    """Call *write* if *user* may post the valid *form* now: (its result, None) or (None, refusal).
+
+    A refusal is also shown on the form, which keeps the typed text.
+    """
     try:
-        limits.check_post(user, body=form.cleaned_data["body"], starts_thread=starts_thread)
+        with limits.posting(user, body=form.cleaned_data["body"], starts_thread=starts_thread):
+            return write(), None
     except limits.LimitExceeded as refusal:
         form.add_error(None, refusal.describe())
-        return refusal
-    return None
+        return None, refusal
 
 
 @cache_page_for_visitors
@@ -211,10 +218,16 @@ def post_create(request, thread_id):
     if "preview" in request.POST:
         preview = markdown.render(form.cleaned_data["body"]).html
         return _render_thread(request, thread, form, preview=preview, last_page=True)
-    if refusal := _limit_refusal(request.user, form):
+    post, refusal = _within_limits(
+        request.user,
+        form,
+        lambda: services.post_create(
+            author=request.user, thread=thread, body=form.cleaned_data["body"]
+        ),
+    )
+    if refusal:
         response = _render_thread(request, thread, form, status=429, last_page=True)
         return with_retry_after(response, refusal)
-    post = services.post_create(author=request.user, thread=thread, body=form.cleaned_data["body"])
     post_address_record(post=post, request=request)
     if post.is_hidden:
         messages.info(request, HELD_MESSAGE)
