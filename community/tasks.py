@@ -27,6 +27,32 @@ def send_digests(kind, now=None):
     return digest.run_start(kind=kind, now=when, enqueue=_digest_chunk_enqueue).pk
 
 
+@shared_task
+def send_missed_digests(now=None):
+    """Start the digest runs whose start beat could not send (the broker was down): hourly.
+
+    A kind whose last period ended less than a day ago and has no run yet is started now;
+    older misses are left alone, so a new installation does not mail last week's digest.
+    """
+    import datetime
+
+    from django.utils import timezone
+
+    from . import digest
+    from .digest.periods import KINDS, period_for
+    from .models import DigestRun
+
+    now = datetime.datetime.fromisoformat(now) if now else timezone.now()
+    started = []
+    for kind in KINDS:
+        period_start, period_end = period_for(kind, now)
+        recent = now - period_end < datetime.timedelta(days=1)
+        if recent and not DigestRun.objects.filter(kind=kind, period_start=period_start).exists():
+            digest.run_start(kind=kind, now=now, enqueue=_digest_chunk_enqueue)
+            started.append(kind)
+    return started
+
+
 def _digest_chunk_enqueue(user_ids, kind, period_start, run_id):
     # Through the outbox: a chunk whose fan-out a broker failure cut short never finishes, so
     # it is sent again later; the ledger keeps every member to one digest.

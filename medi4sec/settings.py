@@ -500,6 +500,12 @@ OUTBOX_MAX_SENDS = env.int("OUTBOX_MAX_SENDS", default=3)
 # The ledger outlives the tasks, so a task sent again late still finds its email sent.
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 EMAIL_LEDGER_KEEP_DAYS = env.int("EMAIL_LEDGER_KEEP_DAYS", default=90)
+# Beat publishes through the broker: a digest start due while Redis was down is started by this
+# hourly check instead (community.tasks.send_missed_digests).
+CELERY_BEAT_SCHEDULE["digest-missed"] = {
+    "task": "community.tasks.send_missed_digests",
+    "schedule": crontab(minute=30),
+}
 CELERY_BEAT_SCHEDULE["outbox-dispatch"] = {
     "task": "community.tasks.dispatch_outbox",
     "schedule": 60.0,

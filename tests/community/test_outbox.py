@@ -223,3 +223,21 @@ def test_a_digest_run_keeps_its_chunks_while_the_broker_is_down(monkeypatch):
     monkeypatch.setattr(outbox, "_publish", sent.append)
     assert outbox.dispatch_pending() == 1
     assert [row.key for row in sent] == [f"digest-chunk:{run_id}:{members[0].pk}"]
+
+
+def test_a_digest_start_missed_during_an_outage_is_started_within_the_hour_once():
+    import datetime
+
+    from community.digest.periods import period_for
+    from community.tasks import send_missed_digests
+
+    def check(when):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return send_missed_digests.apply(args=[when.isoformat()]).get()
+
+    _start, weekly_end = period_for("weekly")
+    # Two days after the weekly start was due: too late, last week's digest is not sent now.
+    assert "weekly" not in check(weekly_end + datetime.timedelta(days=2))
+    # Half an hour after: the beat at the hour was missed, the check starts the run, once.
+    assert "weekly" in check(weekly_end + datetime.timedelta(minutes=30))
+    assert check(weekly_end + datetime.timedelta(minutes=30)) == []
