@@ -5,7 +5,10 @@ allauth counts per client address. The address is the socket's (``REMOTE_ADDR``)
 into ``X-Forwarded-For`` itself stays to the left of that and is never read.
 """
 
+import time
+
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
@@ -103,3 +106,19 @@ def test_password_reset_is_limited_per_address_asked_for(client, settings):
         for _ in range(3)
     ]
     assert statuses == [302, 302, 429]
+
+
+@pytest.mark.parametrize("path", LOGIN_PATHS)
+def test_guessing_the_two_factor_code_locks_it(client, path):
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    staff = UserFactory(username="staffer", email="staffer@example.eu", is_staff=True)
+    TOTP.activate(staff, secret)
+    response = client.post(path, {"login": "staffer@example.eu", "password": PASSWORD})
+    assert response.url == reverse("mfa_authenticate")
+    right = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _attempt in range(5):
+        client.post(reverse("mfa_authenticate"), {"code": wrong})
+    response = client.post(reverse("mfa_authenticate"), {"code": right})
+    assert b"Too many failed login attempts" in response.content
+    assert "_auth_user_id" not in client.session
