@@ -182,7 +182,7 @@ def test_links_per_post_are_a_form_error_for_new_accounts(client, newcomer, foru
     assert 'value="Links"' in response.content.decode()
 
 
-def test_mentions_per_post_are_a_form_error_for_new_accounts(client, newcomer, forum):
+def test_mentions_per_post_are_a_form_error_for_new_accounts(client, newcomer, forum, clock):
     thread = make_thread(forum)
     response = reply(client, thread, "@ana @ben @carla @dirk look")
     assert response.status_code == 400
@@ -190,6 +190,11 @@ def test_mentions_per_post_are_a_form_error_for_new_accounts(client, newcomer, f
         response.content.decode()
     )
     assert reply(client, thread, "@ana @ben @carla look").status_code == 302
+    # Still on the last minute of the first day; verification lifts it at once.
+    clock.shift(datetime.timedelta(hours=23, minutes=59))
+    assert reply(client, thread, "@ana @ben @carla @dirk look").status_code == 400
+    make_verified(newcomer)
+    assert reply(client, thread, "@ana @ben @carla @dirk look").status_code == 302
 
 
 def test_an_edit_cannot_add_the_links_a_new_account_may_not_post(client, newcomer, forum, clock):
