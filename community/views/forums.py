@@ -272,6 +272,7 @@ def _render_thread(request, thread, form, *, status=200, preview=None, last_page
         "forum": thread.forum,
         "page": page,
         "post_html": post_fragments(posts, viewer=request.user, page=page),
+        "tags": list(thread.tags.all()),
         "first_unread": marker.last_read_number + 1 if marker else None,
         "form": form,
         "preview": preview,

@@ -274,3 +274,11 @@ def test_sorting_by_replies_counts_only_the_replies_members_can_see(client, foru
         moderation_act(moderator=moderator, post=post, kind="hide", reason="Spam.", rule="spam")
     html = client.get("/forums/engagement/?sort=replies").content.decode()
     assert html.index("Two visible replies") < html.index("Spammed")
+
+
+def test_a_thread_page_links_its_tags_to_the_tag_pages(client, forum):
+    thread = make_thread(forum, title="Tagged", tags=["osint", "live incidents"])
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert 'href="/tags/osint/"' in html
+    assert 'href="/tags/live-incidents/"' in html
+    assert client.get("/tags/live-incidents/").status_code == 200
