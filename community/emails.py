@@ -12,7 +12,6 @@ to tell any more. ``deliver`` claims the ledger row (``EmailDelivery``) before s
 records the outcome; temporary SMTP failures are retried with backoff by the task.
 """
 
-import datetime
 import hashlib
 import logging
 from collections.abc import Callable
@@ -21,12 +20,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from .ledger import ledger_claim
 
 logger = logging.getLogger(__name__)
 
@@ -249,37 +248,17 @@ def retry_countdown(retries: int) -> int:
 
 
 def _claim(*, kind: str, key: str):
-    """Claim the ledger row of *key*; None when it is settled already.
-
-    The same states and trade-offs as the digest ledger (``community.digest.delivery._claim``):
-    a row "sending" for longer than EMAIL_CLAIM_STALE_SECONDS belongs to a worker that died and
-    is claimed again; a fresh one belongs to a live worker (EmailInProgress).
-    """
+    """Claim the ledger row of *key* (``community.ledger``); None when it is settled already."""
     from .models import EmailDelivery
 
-    Status = EmailDelivery.Status
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            return EmailDelivery.objects.create(key=key, kind=kind, claimed_at=now)
-    except IntegrityError:
-        pass
-    row = EmailDelivery.objects.get(key=key)
-    if row.status in {Status.SENT, Status.SKIPPED, Status.FAILED}:
-        return None
-    stale = datetime.timedelta(seconds=settings.EMAIL_CLAIM_STALE_SECONDS)
-    if row.status == Status.SENDING and row.claimed_at > now - stale:
-        wait = (row.claimed_at + stale - now).total_seconds()
-        raise EmailInProgress(retry_in=max(1, int(wait) + 1))
-    claimed = EmailDelivery.objects.filter(
-        pk=row.pk, status=row.status, attempts=row.attempts
-    ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        raise EmailInProgress(retry_in=settings.EMAIL_CLAIM_STALE_SECONDS)
-    if row.status == Status.SENDING:
-        logger.warning("email: re-claimed %s left in 'sending' by a lost worker", row.pk)
-    row.refresh_from_db()
-    return row
+    return ledger_claim(
+        EmailDelivery,
+        lookup={"key": key},
+        defaults={"kind": kind},
+        now=timezone.now(),
+        stale_seconds=settings.EMAIL_CLAIM_STALE_SECONDS,
+        in_progress=EmailInProgress,
+    )
 
 
 def deliver(

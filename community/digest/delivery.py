@@ -7,7 +7,6 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.mail import mailers
-from django.db import IntegrityError, transaction
 from django.db.models import (
     F,
     Q,
@@ -15,6 +14,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from .. import emails
+from ..ledger import ledger_claim
 from ..models import (
     DigestDelivery,
     DigestFrequency,
@@ -93,51 +93,15 @@ def _count(run_id, outcome: str) -> None:
 
 
 def _claim(*, user, kind, period_start, run_id, now) -> DigestDelivery | None:
-    """Claim the member's ledger row for the period; None when it is settled already.
-
-    The row is inserted, status "sending", before anything is sent; the unique constraint on
-    (member, kind, period) makes the insert the lock, so two beats or a rerun cannot both send.
-    If the row exists:
-
-    - sent, skipped or failed: settled, nothing to do;
-    - retrying (a temporary SMTP failure is waiting for its retry): claimed again now, and the
-      scheduled retry will find the row settled;
-    - sending, claimed less than DIGEST_CLAIM_STALE_SECONDS ago: another worker is on it,
-      DigestInProgress asks the task to look again once that time has passed;
-    - sending for longer: the worker that claimed it died (SIGKILL, lost machine) between the
-      claim and marking the row sent, and its task came back (acks_late). It is claimed again
-      and sent. The trade-off: if that worker died after the SMTP server accepted the message
-      but before the row was marked sent (a window of one UPDATE), the member gets it twice.
-      SMTP has no way to make delivery exactly-once; at most once per claim, every attempt
-      counted in ``attempts``, and the same Message-ID on every attempt (receivers that
-      deduplicate by Message-ID drop the copy) is the honest best. Skipping instead would
-      lose the digest of every member whose worker died mid-run, a far more likely event.
-
-    Each re-claim is a compare-and-set on (status, attempts), so only one worker wins it.
-    """
-    try:
-        with transaction.atomic():
-            return DigestDelivery.objects.create(
-                user=user, kind=kind, period_start=period_start, run_id=run_id, claimed_at=now
-            )
-    except IntegrityError:
-        pass
-    row = DigestDelivery.objects.get(user=user, kind=kind, period_start=period_start)
-    if row.status in FINAL_STATUSES:
-        return None
-    stale = datetime.timedelta(seconds=settings.DIGEST_CLAIM_STALE_SECONDS)
-    if row.status == Status.SENDING and row.claimed_at > now - stale:
-        wait = (row.claimed_at + stale - now).total_seconds()
-        raise DigestInProgress(retry_in=max(1, int(wait) + 1))
-    claimed = DigestDelivery.objects.filter(
-        pk=row.pk, status=row.status, attempts=row.attempts
-    ).update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        raise DigestInProgress(retry_in=settings.DIGEST_CLAIM_STALE_SECONDS)
-    if row.status == Status.SENDING:
-        logger.warning("digest: re-claimed delivery %s left in 'sending' by a lost worker", row.pk)
-    row.refresh_from_db()
-    return row
+    """Claim the member's ledger row for the period (``community.ledger``); None when settled."""
+    return ledger_claim(
+        DigestDelivery,
+        lookup={"user": user, "kind": kind, "period_start": period_start},
+        defaults={"run_id": run_id},
+        now=now,
+        stale_seconds=settings.DIGEST_CLAIM_STALE_SECONDS,
+        in_progress=DigestInProgress,
+    )
 
 
 def _settle(row: DigestDelivery, status: str, *, reason: str = "", error: str = "") -> None:
