@@ -149,7 +149,7 @@ def moderation_act(
     )
     if action.is_appealable and post.author is not None:
         _decision_notify(action=action, recipient=post.author)
-    services._invalidate_pages()
+    services.forum_pages_invalidate()
     return action
 
 
@@ -254,7 +254,7 @@ def appeal_decide(
     )
     if decided.post_id:
         _decision_notify(action=action, recipient=appeal.appellant)
-    services._invalidate_pages()
+    services.forum_pages_invalidate()
     return action
 
 

@@ -1,0 +1,171 @@
+"""Sign-up (with consent to the digest) and digest settings."""
+
+from django import forms
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from ..models import DigestFrequency, Forum
+
+
+def _signup_base():
+    from allauth.account.forms import SignupForm as AllauthSignupForm
+
+    return AllauthSignupForm
+
+
+class SignupForm(_signup_base()):
+    """Allauth's sign-up form with consent to the weekly digest (an unticked box)."""
+
+    digest_consent = forms.BooleanField(
+        label=_("Send me the weekly digest"),
+        required=False,
+        initial=False,
+        help_text=_(
+            "One email a week with new case studies and discussions you may see. "
+            "Stop it at any time, in one click."
+        ),
+    )
+
+    accept_terms = forms.BooleanField(
+        label=_("I accept the terms of use and the privacy notice"),
+        required=True,
+        error_messages={"required": _("To join, accept the terms of use and the privacy notice.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accept_terms"].help_text = format_html(
+            _('Read the <a href="{}">terms of use</a> and the <a href="{}">privacy notice</a>.'),
+            settings.TERMS_URL,
+            settings.PRIVACY_NOTICE_URL,
+        )
+
+    def signup(self, request, user):
+        from ..digest import subscription_create_at_signup
+        from ..privacy.consent import consent_record, remember_accepted
+
+        subscription_create_at_signup(user=user, consent=self.cleaned_data["digest_consent"])
+        consent_record(user=user)
+        remember_accepted(request)
+
+
+class TagNamesField(forms.CharField):
+    """Tag names separated by commas; only tags that exist (they are picked, not created)."""
+
+    def clean(self, value):
+        from taggit.models import Tag
+
+        names = []
+        for raw in (super().clean(value) or "").split(","):
+            name = " ".join(raw.split()).lower()
+            if name and name not in names:
+                names.append(name)
+        known = set(Tag.objects.filter(name__in=names).values_list("name", flat=True))
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise forms.ValidationError(
+                _("No thread or case study has the tag “%(names)s”."),
+                params={"names": "”, “".join(unknown)},
+            )
+        return names
+
+
+class DigestSettingsForm(forms.Form):
+    """How often the digest comes, and what it puts first or leaves out."""
+
+    frequency = forms.ChoiceField(
+        label=_("Digest"), choices=DigestFrequency.choices, widget=forms.RadioSelect
+    )
+    follow_forums = forms.ModelMultipleChoiceField(
+        label=_("Forums you follow"),
+        queryset=Forum.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    mute_forums = forms.ModelMultipleChoiceField(
+        label=_("Forums you mute"),
+        queryset=Forum.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    follow_tags = TagNamesField(
+        label=_("Tags you follow"),
+        required=False,
+        help_text=_("Separated by commas, for example: osint, riots."),
+    )
+    mute_tags = TagNamesField(label=_("Tags you mute"), required=False)
+    follow_themes = forms.ModelMultipleChoiceField(
+        label=_("Case-study themes you follow"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    mute_themes = forms.ModelMultipleChoiceField(
+        label=_("Case-study themes you mute"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    follow_classifications = forms.MultipleChoiceField(
+        label=_("Classifications you follow"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    mute_classifications = forms.MultipleChoiceField(
+        label=_("Classifications you mute"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    PAIRS = ["forums", "tags", "themes", "classifications"]
+
+    def __init__(self, *args, user, **kwargs):
+        from knowledgebase.models import Classification, Theme
+
+        super().__init__(*args, **kwargs)
+        forums = Forum.objects.visible_to(user).order_by("position", "name")
+        themes = Theme.objects.order_by("name")
+        for prefix in ("follow", "mute"):
+            self.fields[f"{prefix}_forums"].queryset = forums
+            self.fields[f"{prefix}_themes"].queryset = themes
+            self.fields[f"{prefix}_classifications"].choices = Classification.choices
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.PAIRS:
+            both = set(cleaned.get(f"follow_{name}") or []) & set(cleaned.get(f"mute_{name}") or [])
+            if both:
+                self.add_error(
+                    f"mute_{name}",
+                    _("You cannot follow and mute the same item: %(items)s.")
+                    % {"items": ", ".join(sorted(str(item) for item in both))},
+                )
+        return cleaned
+
+    def preferences(self):
+        """Return the cleaned choices as ``digest.Preferences``."""
+        from ..digest import Preferences
+
+        data = self.cleaned_data
+        return Preferences(
+            frequency=data["frequency"],
+            follow_forums=[forum.pk for forum in data["follow_forums"]],
+            mute_forums=[forum.pk for forum in data["mute_forums"]],
+            follow_tags=data["follow_tags"],
+            mute_tags=data["mute_tags"],
+            follow_themes=[theme.pk for theme in data["follow_themes"]],
+            mute_themes=[theme.pk for theme in data["mute_themes"]],
+            follow_classifications=data["follow_classifications"],
+            mute_classifications=data["mute_classifications"],
+        )
+
+    @classmethod
+    def initial_from(cls, prefs) -> dict:
+        return {
+            "frequency": prefs.frequency,
+            "follow_forums": prefs.follow_forums,
+            "mute_forums": prefs.mute_forums,
+            "follow_tags": ", ".join(prefs.follow_tags),
+            "mute_tags": ", ".join(prefs.mute_tags),
+            "follow_themes": prefs.follow_themes,
+            "mute_themes": prefs.mute_themes,
+            "follow_classifications": prefs.follow_classifications,
+            "mute_classifications": prefs.mute_classifications,
+        }
