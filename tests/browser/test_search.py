@@ -34,7 +34,10 @@ def test_header_search_shows_highlighted_results(page: Page, live_server, conten
     box.fill("rumour")
     box.press("Enter")
     expect(page.get_by_role("heading", name="2 results for “rumour”")).to_be_visible()
-    expect(page.locator(".search-result mark").first).to_have_text("Rumour", ignore_case=True)
+    # PostgreSQL stems ("rumours" matches too); SQLite marks the word as typed.
+    marks = page.locator(".search-result mark").all_inner_texts()
+    assert marks
+    assert all(mark.lower().startswith("rumour") for mark in marks), marks
     expect(page.get_by_text("Rumour tactics for officers")).to_have_count(0)
 
 
