@@ -14,8 +14,6 @@ import asyncio
 import email
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -41,9 +39,9 @@ from tests.factories import (
     make_verified,
     subscribe,
 )
+from tests.reliability import services
 
 ROOT = Path(__file__).resolve().parents[2]
-CELERY = ROOT / ".venv" / "bin" / "celery"
 STALE_SECONDS = 2  # a claim older than this belongs to a dead worker
 VISIBILITY_SECONDS = 4  # Redis hands an unacknowledged task out again after this
 
@@ -60,31 +58,16 @@ pytestmark = [
 ]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(condition, timeout, message):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out: {message}")
-
-
 @pytest.fixture
 def redis_url():
-    port = free_port()
+    port = services.free_port()
     server = subprocess.Popen(
         [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
          "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        wait_for(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, 10, "redis")
+        services.wait_for(lambda: services.is_listening(port), 10, "redis")
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         server.terminate()
@@ -120,41 +103,10 @@ class SlowSink:
 @pytest.fixture
 def smtp_sink():
     sink = SlowSink(delay=0.4)
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=services.free_port())
     controller.start()
     yield sink, controller.port
     controller.stop()
-
-
-class Worker:
-    """``celery worker`` in its own process, pointed at the test database, Redis and SMTP."""
-
-    def __init__(self, env, log_path):
-        self.env, self.log_path, self.process = env, log_path, None
-
-    def start(self):
-        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [str(CELERY), "-A", "medi4sec", "worker", "--pool=solo", "--concurrency=1",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "INFO"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-
-    def kill(self):
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self.log.close()
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        if not self.log.closed:
-            self.log.close()
 
 
 @pytest.fixture
@@ -174,7 +126,7 @@ def worker(redis_url, smtp_sink, tmp_path):
         "CONN_MAX_AGE": "0",
         "PYTHONPATH": str(ROOT),
     }
-    process = Worker(env, tmp_path / "worker.log")
+    process = services.worker(env, tmp_path / "worker.log")
     yield process
     process.stop()
     sys.stdout.write((tmp_path / "worker.log").read_text(errors="replace")[-3000:])
@@ -230,7 +182,7 @@ def test_worker_sends_each_member_their_own_digest_once_even_when_killed(
     start_run(redis_url)
     # Kill the worker while it talks to the SMTP server about the fourth member: claimed,
     # not accepted.
-    wait_for(
+    services.wait_for(
         lambda: len(sink.messages) >= 3 and sink.recipients_started > len(sink.messages),
         40,
         "three digests sent and a fourth under way",
@@ -243,7 +195,7 @@ def test_worker_sends_each_member_their_own_digest_once_even_when_killed(
     # Redis hands the unacknowledged task to the next worker after the visibility timeout.
     time.sleep(VISIBILITY_SECONDS + 0.5)
     worker.start()
-    wait_for(lambda: len(sink.messages) >= len(members) and run_finished(1), 40, "the run")
+    services.wait_for(lambda: len(sink.messages) >= len(members) and run_finished(1), 40, "the run")
 
     received = sink.count_to()
     assert received == Counter({member.email: 1 for member in members})  # no copy, no gap
@@ -273,7 +225,7 @@ def test_worker_sends_each_member_their_own_digest_once_even_when_killed(
 
     # A second run (a rerun, or a second beat) sends nothing more.
     start_run(redis_url)
-    wait_for(lambda: run_finished(2), 30, "the second run")
+    services.wait_for(lambda: run_finished(2), 30, "the second run")
     time.sleep(1)
     assert len(sink.messages) == len(members)
     second = DigestRun.objects.order_by("pk").last()
