@@ -135,6 +135,36 @@ def make_thread(forum=None, author=None, *, title="A thread", body="The first po
 # People
 
 
+# The access matrix (ARCHITECTURE.md): each kind of actor and the audiences it may see.
+AUDIENCES = ["public", "members", "verified", "group"]
+VISIBLE_AUDIENCES = {
+    "anonymous": {"public"},
+    "member": {"public", "members"},
+    "verified": {"public", "members", "verified"},
+    "group_member": {"public", "members", "group"},
+    "staff": {"public", "members", "verified", "group"},
+}
+ACCESS_MATRIX = [(actor, audience) for actor in VISIBLE_AUDIENCES for audience in AUDIENCES]
+
+
+def make_actor(actor, *, group=None):
+    """Return a member of the kind *actor* (None for "anonymous"); a group member joins *group*."""
+    from community.models import WorkingGroupMembership
+
+    if actor == "anonymous":
+        return None
+    if actor == "staff":
+        return make_staff("staff-actor")
+    user = UserFactory(username=actor)
+    if actor == "verified":
+        make_verified(user, days=30)
+    if actor == "group_member":
+        WorkingGroupMembership.objects.create(
+            group=group, user=user, status=WorkingGroupMembership.Status.MEMBER
+        )
+    return user
+
+
 def make_verified(user, *, days=180):
     """Make *user* a verified practitioner for *days* more days; return the user."""
     import datetime

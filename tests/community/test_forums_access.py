@@ -10,19 +10,17 @@ import pytest
 from django.utils import timezone
 
 from community.models import Notification, WorkingGroupMembership
-from tests.factories import ForumFactory, UserFactory, make_staff, make_thread
+from tests.factories import (
+    ACCESS_MATRIX,
+    AUDIENCES,
+    VISIBLE_AUDIENCES,
+    ForumFactory,
+    make_actor,
+    make_staff,
+    make_thread,
+)
 
 pytestmark = pytest.mark.django_db
-
-AUDIENCES = ["public", "members", "verified", "group"]
-VISIBLE = {
-    "anonymous": {"public"},
-    "member": {"public", "members"},
-    "verified": {"public", "members", "verified"},
-    "group_member": {"public", "members", "group"},
-    "staff": {"public", "members", "verified", "group"},
-}
-MATRIX = [(actor, audience) for actor in VISIBLE for audience in AUDIENCES]
 
 
 @pytest.fixture
@@ -45,21 +43,7 @@ def world():
 
 
 def actor_user(actor, world):
-    if actor == "anonymous":
-        return None
-    if actor == "staff":
-        return make_staff("staff-actor")
-    user = UserFactory(username=actor)
-    if actor == "verified":
-        user.profile.verified_until = timezone.localdate() + datetime.timedelta(days=30)
-        user.profile.save()
-    if actor == "group_member":
-        WorkingGroupMembership.objects.create(
-            group=world["forums"]["group"].group,
-            user=user,
-            status=WorkingGroupMembership.Status.MEMBER,
-        )
-    return user
+    return make_actor(actor, group=world["forums"]["group"].group)
 
 
 @pytest.fixture
@@ -73,46 +57,46 @@ def as_actor(client, world):
     return sign_in
 
 
-@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
 def test_forum_index_lists_only_visible_forums_and_their_counts(client, world, as_actor, actor,
                                                                  audience):  # fmt: skip
     as_actor(actor)
     html = client.get("/forums/").content.decode()
-    visible = audience in VISIBLE[actor]
+    visible = audience in VISIBLE_AUDIENCES[actor]
     assert (f"Forum for {audience}" in html) is visible
     assert (f"Secret-ish thread for {audience}" in html) is visible
 
 
-@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
 def test_forum_page_is_404_unless_visible(client, world, as_actor, actor, audience):
     as_actor(actor)
     response = client.get(f"/forums/forum-{audience}/")
-    assert response.status_code == (200 if audience in VISIBLE[actor] else 404)
+    assert response.status_code == (200 if audience in VISIBLE_AUDIENCES[actor] else 404)
 
 
-@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
 def test_thread_page_is_404_unless_visible(client, world, as_actor, actor, audience):
     as_actor(actor)
     thread = world["threads"][audience]
     response = client.get(thread.get_absolute_url())
-    assert response.status_code == (200 if audience in VISIBLE[actor] else 404)
+    assert response.status_code == (200 if audience in VISIBLE_AUDIENCES[actor] else 404)
     if response.status_code == 404:
         assert thread.title.encode() not in response.content
 
 
-@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
 def test_post_permalink_is_404_unless_visible(client, world, as_actor, actor, audience):
     as_actor(actor)
     post = world["threads"][audience].last_post
     response = client.get(f"/p/{post.pk}/")
-    if audience in VISIBLE[actor]:
+    if audience in VISIBLE_AUDIENCES[actor]:
         assert response.status_code == 302
         assert response.url.endswith(f"#post-{post.pk}")
     else:
         assert response.status_code == 404
 
 
-@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
 def test_feeds_carry_public_forums_only_whoever_asks(client, world, as_actor, actor, audience):
     as_actor(actor)
     site_feed = client.get("/feeds/forums/").content.decode()
@@ -121,17 +105,17 @@ def test_feeds_carry_public_forums_only_whoever_asks(client, world, as_actor, ac
     assert response.status_code == (200 if audience == "public" else 404)
 
 
-@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
 def test_tag_filter_shows_only_visible_threads(client, world, as_actor, actor, audience):
     as_actor(actor)
     response = client.get(f"/forums/forum-{audience}/?tag=shared-tag")
-    if audience in VISIBLE[actor]:
+    if audience in VISIBLE_AUDIENCES[actor]:
         assert f"Secret-ish thread for {audience}".encode() in response.content
     else:
         assert response.status_code == 404
 
 
-@pytest.mark.parametrize(("actor", "audience"), [m for m in MATRIX if m[0] != "anonymous"])
+@pytest.mark.parametrize(("actor", "audience"), [m for m in ACCESS_MATRIX if m[0] != "anonymous"])
 def test_notifications_and_header_count_only_for_visible_threads(client, world, as_actor, actor,
                                                                  audience):  # fmt: skip
     user = as_actor(actor)
@@ -140,7 +124,7 @@ def test_notifications_and_header_count_only_for_visible_threads(client, world, 
         recipient=user, kind="reply", thread=thread, post=thread.last_post, actor=world["author"]
     )
     html = client.get("/notifications/").content.decode()
-    visible = audience in VISIBLE[actor]
+    visible = audience in VISIBLE_AUDIENCES[actor]
     assert (thread.title in html) is visible
     assert ('class="header-count"' in html) is visible
 

@@ -4,26 +4,22 @@ A search, a tag page or the similar-threads hint never returns, counts or highli
 study, thread or post its visitor may not see.
 """
 
-import datetime
-
 import pytest
-from django.utils import timezone
 
 from community import services
-from community.models import WorkingGroupMembership
-from tests.factories import ForumFactory, UserFactory, make_case_study, make_staff, make_thread
+from tests.factories import (
+    ACCESS_MATRIX,
+    AUDIENCES,
+    VISIBLE_AUDIENCES,
+    ForumFactory,
+    UserFactory,
+    make_actor,
+    make_case_study,
+    make_staff,
+    make_thread,
+)
 
 pytestmark = pytest.mark.django_db
-
-AUDIENCES = ["public", "members", "verified", "group"]
-VISIBLE = {
-    "anonymous": {"public"},
-    "member": {"public", "members"},
-    "verified": {"public", "members", "verified"},
-    "group_member": {"public", "members", "group"},
-    "staff": {"public", "members", "verified", "group"},
-}
-MATRIX = [(actor, audience) for actor in VISIBLE for audience in AUDIENCES]
 
 
 @pytest.fixture
@@ -54,55 +50,42 @@ def world():
 
 
 def sign_in(client, world, actor):
-    if actor == "anonymous":
-        return
-    if actor == "staff":
-        client.force_login(make_staff("staff-actor"))
-        return
-    user = UserFactory(username=actor)
-    if actor == "verified":
-        user.profile.verified_until = timezone.localdate() + datetime.timedelta(days=30)
-        user.profile.save()
-    if actor == "group_member":
-        WorkingGroupMembership.objects.create(
-            group=world["forums"]["group"].group,
-            user=user,
-            status=WorkingGroupMembership.Status.MEMBER,
-        )
-    client.force_login(user)
+    user = make_actor(actor, group=world["forums"]["group"].group)
+    if user:
+        client.force_login(user)
 
 
 def page_text(response):
     return response.content.decode().replace("<mark>", "").replace("</mark>", "")
 
 
-@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
 def test_search_returns_and_counts_only_what_the_actor_may_see(client, world, actor, audience):
     sign_in(client, world, actor)
-    visible = audience in VISIBLE[actor]
+    visible = audience in VISIBLE_AUDIENCES[actor]
     html = page_text(client.get("/search/", {"q": "lighthouse"}))
     assert (f"Lighthouse thread {audience}" in html) is visible
     assert (f"Lighthouse study {audience}" in html) is visible
-    count = len(VISIBLE[actor]) * 2
+    count = len(VISIBLE_AUDIENCES[actor]) * 2
     assert f"{count} results for “lighthouse”" in html
     html = page_text(client.get("/search/", {"q": f"beacon {audience}"}))
     assert (f"Beacon reply {audience}" in html) is visible
     assert ("Forum for " + audience in html) is visible
 
 
-@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
 def test_forum_filter_offers_visible_forums_only(client, world, actor, audience):
     sign_in(client, world, actor)
     html = client.get("/search/").content.decode()
-    assert (f'value="forum-{audience}"' in html) is (audience in VISIBLE[actor])
+    assert (f'value="forum-{audience}"' in html) is (audience in VISIBLE_AUDIENCES[actor])
     response = client.get("/search/", {"q": "lighthouse", "forum": f"forum-{audience}"})
-    assert response.status_code == (200 if audience in VISIBLE[actor] else 400)
+    assert response.status_code == (200 if audience in VISIBLE_AUDIENCES[actor] else 400)
 
 
-@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
 def test_tag_page_lists_visible_threads_and_case_studies_or_is_404(client, world, actor, audience):
     sign_in(client, world, actor)
-    visible = audience in VISIBLE[actor]
+    visible = audience in VISIBLE_AUDIENCES[actor]
     response = client.get(f"/tags/only-{audience}/")
     assert response.status_code == (200 if visible else 404)
     if not visible:
@@ -112,11 +95,13 @@ def test_tag_page_lists_visible_threads_and_case_studies_or_is_404(client, world
     assert (f"Lighthouse study {audience}" in html) is visible
 
 
-@pytest.mark.parametrize(("actor", "audience"), MATRIX)
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
 def test_similar_threads_hint_shows_visible_threads_only(client, world, actor, audience):
     sign_in(client, world, actor)
     html = client.get("/search/similar-threads/", {"title": "A lighthouse question"}).content
-    assert (f"Lighthouse thread {audience}".encode() in html) is (audience in VISIBLE[actor])
+    assert (f"Lighthouse thread {audience}".encode() in html) is (
+        audience in VISIBLE_AUDIENCES[actor]
+    )
 
 
 def test_unpublished_and_restricted_case_studies_are_never_found(client, db):
