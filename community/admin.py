@@ -97,6 +97,11 @@ class ThreadAdmin(admin.ModelAdmin):
     raw_id_fields = ["author", "case_study"]
     fields = ["forum", "title", "slug", "tags", "is_pinned", "is_locked", "case_study", "author"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A title changes through a moderator's edit of the opening post (review queue): logged,
+        # with a reason, the old title kept for moderators only and out of the slug.
+        return ["title", "slug"] if obj is not None else []
+
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):

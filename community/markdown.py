@@ -177,3 +177,37 @@ QUOTED_POST_RE = re.compile(r"^>.*\]\(/p/(\d+)/\)", re.MULTILINE)
 def quoted_post_ids(text: str) -> set[int]:
     """Return the ids of the posts *text* quotes (quote lines that link to a post permalink)."""
     return {int(post_id) for post_id in QUOTED_POST_RE.findall(text)}
+
+
+_QUOTE_MARKERS_RE = re.compile(r"^ {0,3}((?:> ?)+)")
+
+
+def _quote_depth(line: str) -> int:
+    found = _QUOTE_MARKERS_RE.match(line)
+    return found.group(1).count(">") if found else 0
+
+
+def quote_redact(text: str, *, post_id: int, note: str) -> str:
+    """Return *text* with the quoted lines of post *post_id* replaced by *note*.
+
+    A quote made by ``quote`` starts with a heading line that links to the post; the quoted lines
+    are those after it that are at least as deeply quoted. The heading stays (who, which post),
+    so does everything around the quote; quotes nested in other quotes are found too.
+    """
+    heading = re.compile(rf"^ {{0,3}}(?:> ?)+@[^\[\n]*\[[^\]\n]*\]\(/p/{post_id}/\):\s*$")
+    lines, kept, index, found = text.splitlines(), [], 0, False
+    while index < len(lines):
+        line = lines[index]
+        kept.append(line)
+        index += 1
+        if not heading.match(line):
+            continue
+        found = True
+        depth = _quote_depth(line)
+        while index < len(lines) and _quote_depth(lines[index]) >= depth:
+            index += 1
+        prefix = " ".join(">" * depth)
+        kept += [prefix, f"{prefix} *{note}*"]
+    if not found:
+        return text
+    return "\n".join(kept) + ("\n" if text.endswith("\n") else "")

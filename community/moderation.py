@@ -90,12 +90,16 @@ def moderation_act(
     reason: str,
     rule: str = "",
     body: str = "",
+    title: str = "",
     suspend_days: int | None = None,
 ) -> ModerationAction:
     """Apply one moderator decision of *kind* to *post* (and its thread or author), logged.
 
     Every decision closes the post's open flags. A decision about the author's conduct
-    (``ModerationAction.APPEALABLE``) tells the author the rule and the reason.
+    (``ModerationAction.APPEALABLE``) tells the author the rule and the reason. An edit may also
+    give an opening post's thread a new *title*. What an edit, a hide or a deletion removes is
+    kept for moderators only: the edit history keeps it from members, and quotes of the post in
+    other posts lose it.
     """
     post = (
         Post.objects.select_for_update(of=("self",))
@@ -110,17 +114,29 @@ def moderation_act(
         raise ModerationError(_("The author of this post has left: there is no one to warn."))
     thread = post.thread
     fields = {}
+    revision = None
     if kind == Kind.DISMISS:
         if post.is_hidden and post.hidden_reason in PENDING_REVIEW:
             _post_release(post)
     elif kind == Kind.HIDE:
         services.post_visibility_set(post=post, reason=HiddenReason.MODERATOR)
+        services.post_quotes_redact(editor=moderator, post=post)
     elif kind == Kind.DELETE:
         services.post_delete(actor=moderator, post=post)
+        services.post_quotes_redact(editor=moderator, post=post)
     elif kind == Kind.EDIT:
         if not body.strip():
             raise ModerationError(_("Give the new text of the post."))
-        services.post_edit(editor=moderator, post=post, body=body, check_watched=False)
+        revision = services.post_edit(
+            editor=moderator,
+            post=post,
+            body=body,
+            title=title.strip() or None,
+            check_watched=False,
+            moderated=True,
+        )
+        if revision is not None and revision.body_markdown != post.body_markdown:
+            services.post_quotes_redact(editor=moderator, post=post)
         if post.is_hidden and post.hidden_reason in PENDING_REVIEW:
             _post_release(post)
     elif kind == Kind.LOCK:
@@ -144,6 +160,8 @@ def moderation_act(
         reason=reason,
         **fields,
     )
+    if revision is not None:
+        PostRevision.objects.filter(pk=revision.pk).update(moderation_action=action)
     Flag.objects.filter(post=post, resolved_at__isnull=True).update(
         resolved_at=action.created_at, resolved_by=action
     )
@@ -235,8 +253,7 @@ def appeal_decide(
             _("Another moderator decides this appeal: not the one who took the decision.")
         )
     decided = appeal.action
-    if overturn:
-        _decision_undo(decided, moderator=moderator)
+    revision = _decision_undo(decided, moderator=moderator) if overturn else None
     now = timezone.now()
     appeal.status = Appeal.Status.OVERTURNED if overturn else Appeal.Status.UPHELD
     appeal.decided_at = now
@@ -252,29 +269,31 @@ def appeal_decide(
         appeal=appeal,
         created_at=now,
     )
+    if revision is not None:
+        PostRevision.objects.filter(pk=revision.pk).update(moderation_action=action)
     if decided.post_id:
         _decision_notify(action=action, recipient=appeal.appellant)
     services.forum_pages_invalidate()
     return action
 
 
-def _decision_undo(decided: ModerationAction, *, moderator: User) -> None:
+def _decision_undo(decided: ModerationAction, *, moderator: User) -> PostRevision | None:
+    """Undo what *decided* did; return the revision an undone edit made (it names the appeal)."""
     post = decided.post
     if decided.kind == Kind.HIDE and post and post.is_hidden:
         services.post_visibility_set(post=post, reason=None)
     elif decided.kind == Kind.DELETE and post:
         services.post_restore(post=post)
     elif decided.kind == Kind.EDIT and post:
-        before = (
-            PostRevision.objects.filter(
-                post=post, editor=decided.moderator, created_at__lte=decided.created_at
-            )
-            .order_by("-created_at", "-pk")
-            .first()
-        )
+        before = PostRevision.objects.filter(moderation_action=decided).first()
         if before is not None:
-            services.post_edit(
-                editor=moderator, post=post, body=before.body_markdown, check_watched=False
+            return services.post_edit(
+                editor=moderator,
+                post=post,
+                body=before.body_markdown,
+                title=before.title or None,
+                check_watched=False,
+                moderated=True,
             )
     elif decided.kind == Kind.LOCK and decided.thread_id:
         Thread.objects.filter(pk=decided.thread_id).update(is_locked=False)

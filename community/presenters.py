@@ -37,16 +37,40 @@ def follow_level(user, **target):
     return level or FollowLevel.NORMAL
 
 
-def revision_changes(post, revisions):
-    """Return each edit of *post*, newest first: who, when, and the changed lines."""
-    changes, newer_text = [], post.body_markdown
+def _diff(older: str, newer: str) -> list[tuple[str, str]]:
+    diff = difflib.ndiff(older.splitlines(), newer.splitlines(), charjunk=None)
+    return [(line[0], line[2:]) for line in diff if line[0] in "+- "]
+
+
+def revision_changes(post, revisions, *, viewer):
+    """Return each edit of *post*, newest first: who, when, why, and what it changed.
+
+    A hidden revision (text removed by moderation, or never shown to members) keeps its text for
+    moderators; everyone else, the author included, is told who edited it (a moderator) and,
+    for a moderator's decision, the rule and the reason, and never sees its text or title.
+    Each shown edit is compared with the next newer version *viewer* may see.
+    """
+    from .permissions import can_see_hidden
+
+    moderator_view = can_see_hidden(viewer)
+    changes, newer_text, newer_title = [], post.body_markdown, post.thread.title
     for revision in revisions:
-        diff = difflib.ndiff(
-            revision.body_markdown.splitlines(), newer_text.splitlines(), charjunk=None
-        )
-        lines = [(line[0], line[2:]) for line in diff if line[0] in "+- "]
-        changes.append({"revision": revision, "lines": lines})
-        newer_text = revision.body_markdown
+        shown = moderator_view or not revision.is_hidden
+        change = {
+            "revision": revision,
+            "shows_text": shown,
+            "by_moderator": bool(revision.moderation_action_id)
+            or revision.editor_id != post.author_id,
+            "lines": [],
+            "title_lines": [],
+        }
+        if shown:
+            change["lines"] = _diff(revision.body_markdown, newer_text)
+            newer_text = revision.body_markdown
+            if revision.title:
+                change["title_lines"] = _diff(revision.title, newer_title)
+                newer_title = revision.title
+        changes.append(change)
     return changes
 
 

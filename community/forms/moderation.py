@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..models import ModerationAction, Rule
-from .forums import BODY_MAX_LENGTH
+from .forums import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 
 
 class FlagForm(forms.Form):
@@ -58,7 +58,17 @@ class ModerationActionForm(forms.Form):
         label=_("Reason, sent to the member"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The reason for an edit is also shown in the post's edit history, to everyone who "
+            "may see the post: do not repeat what you removed."
+        ),
         error_messages={"required": _("Give a reason: every decision is explained and logged.")},
+    )
+    title = forms.CharField(
+        label=_("Title of the thread (for an edit of the opening post)"),
+        required=False,
+        max_length=TITLE_MAX_LENGTH,
+        help_text=_("Only moderators see the title it replaces."),
     )
     body = forms.CharField(
         label=_("New text of the post (for an edit)"),
@@ -73,8 +83,14 @@ class ModerationActionForm(forms.Form):
         max_value=3650,
     )
 
+    def __init__(self, *args, opening: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not opening:
+            del self.fields["title"]
+
     def clean(self):
         cleaned = super().clean()
+        cleaned.setdefault("title", "")
         action = cleaned.get("action")
         if action not in {None, ModerationAction.Kind.DISMISS} and not cleaned.get("rule"):
             self.add_error("rule", _("Name the rule: the member is told which rule applies."))

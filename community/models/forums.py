@@ -219,11 +219,19 @@ class Post(models.Model):
 
 
 class PostRevision(models.Model):
-    """The text a post had before one edit: who changed it and when."""
+    """The text a post had before one edit (and its thread's title, if it changed): who, when."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     editor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     body_markdown = models.TextField()
+    # The thread's title before the edit, when the edit changed it (opening posts only).
+    title = models.CharField(max_length=200, blank=True)
+    # Text a moderator removed, or that members never saw: moderators only (``can_see_hidden``).
+    is_hidden = models.BooleanField(default=False)
+    # The moderator decision that made the edit: the history tells members its rule and reason.
+    moderation_action = models.ForeignKey(
+        "ModerationAction", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -191,23 +191,51 @@ def post_notify_published(
 
 
 @transaction.atomic
-def post_edit(*, editor: User, post: Post, body: str, check_watched: bool = True) -> Post:
-    """Change the text of *post*, keeping the old text as a revision; notify new mentions.
+def post_edit(
+    *,
+    editor: User,
+    post: Post,
+    body: str,
+    title: str | None = None,
+    check_watched: bool = True,
+    moderated: bool = False,
+) -> PostRevision | None:
+    """Change the text of *post* (of an opening post, also the thread's *title*); notify mentions.
 
-    An edit that brings in a watched word holds the post for review, like a new post.
+    Return the revision that keeps the old text and title, or None when nothing changed. An edit
+    that brings in a watched word holds the post for review, like a new post.
+
+    A moderator's edit (*moderated*), an edit by anyone but the author, or an edit of a post
+    members do not see makes that revision and every earlier one seen by moderators only: the
+    text it replaces was removed by moderation, or never shown to members.
     """
-    if body == post.body_markdown:
-        return post
+    thread = post.thread
+    retitled = title is not None and post.number == 1 and title != thread.title
+    if body == post.body_markdown and not retitled:
+        return None
     now = timezone.now()
-    previous = markdown.render(post.body_markdown)
-    PostRevision.objects.create(
-        post=post, editor=editor, body_markdown=post.body_markdown, created_at=now
+    removes = moderated or post.is_hidden or editor.pk != post.author_id
+    if removes:
+        PostRevision.objects.filter(post=post).update(is_hidden=True)
+    revision = PostRevision.objects.create(
+        post=post,
+        editor=editor,
+        body_markdown=post.body_markdown,
+        title=thread.title if retitled else "",
+        is_hidden=removes,
+        created_at=now,
     )
+    if retitled:
+        # The slug is made of the title: an old title must not live on in every link.
+        thread.title, thread.slug = title, _thread_slug(title)
+        Thread.objects.filter(pk=thread.pk).update(title=thread.title, slug=thread.slug)
+    previous = markdown.render(post.body_markdown)
     rendered = markdown.render(body)
     post.body_markdown, post.body_html, post.updated_at = body, rendered.html, now
     post.save(update_fields=["body_markdown", "body_html", "updated_at"])
     search.post_vector_update(post_ids=[post.pk])
-    word = _watched_word(body) if check_watched and not post.is_hidden else None
+    texts = (body, title) if retitled else (body,)
+    word = _watched_word(*texts) if check_watched and not post.is_hidden else None
     if word is not None:
         post_visibility_set(post=post, reason=HiddenReason.HELD)
         _hold_log(post=post, word=word)
@@ -215,7 +243,33 @@ def post_edit(*, editor: User, post: Post, body: str, check_watched: bool = True
         rendered.mentions -= previous.mentions
         _notify(post=post, rendered=rendered, actor=editor, watchers=set(), kind=None, quotes=False)
     forum_pages_invalidate()
-    return post
+    return revision
+
+
+@transaction.atomic
+def post_quotes_redact(*, editor: User, post: Post) -> int:
+    """Take what other posts quote of *post* out of them; return how many posts changed.
+
+    Called when a moderator removes or changes *post*: a quote would keep showing what was
+    removed, on the page, in search and in the quoting member's export. Each quote keeps its
+    heading (who wrote it, the link to the post) and says the text was removed; the quoting post
+    is edited as a moderator edit, so its earlier text is seen by moderators only. Text copied
+    without the quote heading cannot be told apart from the member's own words.
+    """
+    note = _("The quoted text was removed by a moderator.")
+    changed = 0
+    quoting = (
+        Post.objects.filter(body_markdown__contains=f"](/p/{post.pk}/)")
+        .exclude(pk=post.pk)
+        .select_related("thread")
+        .order_by("pk")
+    )
+    for other in quoting:
+        text = markdown.quote_redact(other.body_markdown, post_id=post.pk, note=note)
+        if text != other.body_markdown:
+            post_edit(editor=editor, post=other, body=text, check_watched=False, moderated=True)
+            changed += 1
+    return changed
 
 
 @transaction.atomic

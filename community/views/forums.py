@@ -341,12 +341,17 @@ def post_edit(request, post_id):
 
 
 def post_history(request, post_id):
-    """Show who changed a post when, and what each edit changed."""
+    """Show who changed a post when, and what each edit changed (removed text: moderators)."""
     post = _visible_post(request, post_id)
     if post.is_deleted:
         raise Http404(_("This post was deleted."))
-    revisions = list(post.revisions.select_related("editor"))
-    context = {"post": post, "thread": post.thread, "changes": revision_changes(post, revisions)}
+    revisions = list(post.revisions.select_related("editor", "moderation_action"))
+    context = {
+        "post": post,
+        "thread": post.thread,
+        "changes": revision_changes(post, revisions, viewer=request.user),
+        "is_moderator": can_see_hidden(request.user),
+    }
     return render(request, "community/post_history.html", context)
 
 

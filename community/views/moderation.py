@@ -108,7 +108,11 @@ def moderation_post(request, post_id):
     """Review one post: flags, context, earlier decisions, and the decision form."""
     posts = Post.objects.select_related("thread__forum", "author")
     post = get_object_or_404(posts, pk=post_id)
-    form = ModerationActionForm(request.POST or None, initial={"body": post.body_markdown})
+    form = ModerationActionForm(
+        request.POST or None,
+        initial={"body": post.body_markdown, "title": post.thread.title},
+        opening=post.number == 1,
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -121,6 +125,7 @@ def moderation_post(request, post_id):
                     rule=data["rule"],
                     reason=data["reason"],
                     body=data["body"],
+                    title=data["title"],
                     suspend_days=data["suspend_days"],
                 )
             except ModerationError as error:
