@@ -9,13 +9,16 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from community import services
 from community.models import Notification, WorkingGroupMembership
+from community.moderation import moderation_act
 from tests.factories import (
     ACCESS_MATRIX,
     AUDIENCES,
     VISIBLE_AUDIENCES,
     ForumFactory,
     make_actor,
+    make_moderator,
     make_staff,
     make_thread,
 )
@@ -113,6 +116,25 @@ def test_tag_filter_shows_only_visible_threads(client, world, as_actor, actor, a
         assert f"Secret-ish thread for {audience}".encode() in response.content
     else:
         assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
+def test_moderator_edited_post_history_keeps_the_removed_text_for_moderators(
+    client, world, as_actor, actor, audience
+):
+    post = world["threads"][audience].last_post
+    services.post_edit(editor=world["author"], post=post, body="Reply 1. Removed-marker.")
+    moderation_act(moderator=make_moderator(), post=post, kind="edit", rule="personal_data",
+                   reason="Reason-marker.", body="Reply 1.")  # fmt: skip
+    as_actor(actor)
+    response = client.get(f"/p/{post.pk}/history/")
+    html = response.content.decode()
+    if audience not in VISIBLE_AUDIENCES[actor]:
+        assert response.status_code == 404
+        assert "Reason-marker" not in html
+    else:
+        assert "Reason-marker." in html
+        assert ("Removed-marker" in html) is (actor == "staff")
 
 
 @pytest.mark.parametrize(("actor", "audience"), [m for m in ACCESS_MATRIX if m[0] != "anonymous"])

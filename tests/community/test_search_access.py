@@ -6,7 +6,9 @@ study, thread or post its visitor may not see.
 
 import pytest
 
-from community import services
+from community import markdown, services
+from community.models import Post
+from community.moderation import moderation_act
 from tests.factories import (
     ACCESS_MATRIX,
     AUDIENCES,
@@ -15,6 +17,7 @@ from tests.factories import (
     UserFactory,
     make_actor,
     make_case_study,
+    make_moderator,
     make_staff,
     make_thread,
 )
@@ -71,6 +74,20 @@ def test_search_returns_and_counts_only_what_the_actor_may_see(client, world, ac
     html = page_text(client.get("/search/", {"q": f"beacon {audience}"}))
     assert (f"Beacon reply {audience}" in html) is visible
     assert ("Forum for " + audience in html) is visible
+
+
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
+def test_words_a_moderator_removed_are_found_by_nobody(client, world, actor, audience):
+    reply = Post.objects.get(body_markdown=f"Beacon reply {audience}.")
+    quote = markdown.quote(text=reply.body_markdown, username="author",
+                           permalink=reply.get_absolute_url(), label="wrote")  # fmt: skip
+    services.post_create(author=reply.author, thread=reply.thread, body=f"{quote}Agreed.")
+    moderation_act(moderator=make_moderator(), post=reply, kind="edit", rule="operational",
+                   reason="Removed.", body="A reply.")  # fmt: skip
+    sign_in(client, world, actor)
+    html = page_text(client.get("/search/", {"q": f"beacon {audience}"}))
+    assert f"Beacon reply {audience}" not in html
+    assert "Agreed." not in html
 
 
 @pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
