@@ -188,7 +188,10 @@ def test_members_see_that_a_moderator_edited_and_why(scene, actor):
 
 def test_moderators_see_the_removed_text_marked_as_theirs(scene):
     decide(scene)
-    html = reply_history(client_for(scene, "moderator"), scene)
+    moderator = client_for(scene, "moderator")
+    review = page(moderator, f"/moderation/posts/{scene['reply'].pk}/")
+    assert f"/p/{scene['reply'].pk}/history/" in review
+    html = reply_history(moderator, scene)
     assert f"J. Doe lives at {BODY} 12." in html
     assert "Moderators only" in html
     assert REASON in html
@@ -401,3 +404,26 @@ def test_quote_redact_keeps_the_heading_and_everything_around_the_quote():
     assert markdown.quote_redact("See [post](/p/7/).", post_id=7, note="Removed.") == (
         "See [post](/p/7/)."
     )
+
+
+def test_the_migration_hides_what_moderators_removed_before_the_revisions_said_so(scene):
+    """Edits made before this change are hidden by the data migration, decision linked."""
+    import importlib
+
+    from django.apps import apps
+
+    from community.models import PostRevision
+
+    migration = importlib.import_module("community.migrations.0015_post_revision_moderation")
+    decide(scene)
+    staff = make_staff("staff-editor")
+    services.post_edit(editor=staff, post=scene["quote"], body="Edited by staff.")
+    PostRevision.objects.update(is_hidden=False, moderation_action=None)  # as the data was
+    migration.hide_moderated_history(apps, None)
+    reply_revisions = PostRevision.objects.filter(post=scene["reply"]).order_by("created_at")
+    assert [r.is_hidden for r in reply_revisions] == [True, True]
+    assert reply_revisions.last().moderation_action.reason == REASON
+    assert all(PostRevision.objects.filter(post=scene["quote"]).values_list("is_hidden", flat=True))
+    html = reply_history(client_for(scene, "member"), scene)
+    assert BODY not in html
+    assert REASON in html
