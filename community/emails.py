@@ -256,7 +256,6 @@ def _claim(*, kind: str, key: str):
         lookup={"key": key},
         defaults={"kind": kind},
         now=timezone.now(),
-        stale_seconds=settings.EMAIL_CLAIM_STALE_SECONDS,
         in_progress=EmailInProgress,
     )
 

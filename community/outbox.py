@@ -30,6 +30,12 @@ Rules for the tasks you enqueue:
   after a crash between sending and recording it), so make it idempotent: check a ledger row
   or a status before acting, as ``community.emails.deliver`` does for emails.
 
+A worker that dies leaves its work behind: the task it ran, or a retry it held for later. While
+a worker runs a task, a heartbeat (``community.leases``) moves the row's ``lease_until`` on; a
+task retried later gets a lease that ends WORKER_LOST_AFTER_SECONDS after its retry is due. A
+sent row whose lease has passed without the task finishing is due again: the dispatcher sends
+it within a minute or two of the crash instead of waiting for Redis's visibility timeout.
+
 For emails, call ``community.emails.queue(kind, key=..., **params)``: it enqueues the
 ``send_email`` task, which retries with backoff while the SMTP server is down.
 """
@@ -38,12 +44,14 @@ import datetime
 import logging
 import time
 
-from celery.signals import task_postrun
+from celery.exceptions import Retry
+from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from . import leases
 from .models import OutboxTask
 
 logger = logging.getLogger(__name__)
@@ -75,6 +83,27 @@ def enqueue(task, *args, key: str, **kwargs) -> OutboxTask:
         return OutboxTask.objects.get(key=key)
     transaction.on_commit(lambda: dispatch(row.pk, then_pending=True))
     return row
+
+
+def enqueue_many(task, calls: list[tuple[str, list]]) -> None:
+    """Record *task* once per ``(key, args)`` of *calls*, in one INSERT; like ``enqueue``.
+
+    Keys that exist already are left as they are. The new rows are sent once the transaction
+    commits; those a broker failure leaves pending wait for the dispatcher.
+    """
+    name = _task_name(task)
+    OutboxTask.objects.bulk_create(
+        [OutboxTask(key=key, task=name, args=list(args)) for key, args in calls],
+        ignore_conflicts=True,
+    )
+    keys = [key for key, _args in calls]
+
+    def send():
+        pending = OutboxTask.objects.filter(key__in=keys, status=Status.PENDING)
+        for pk in pending.order_by("pk").values_list("pk", flat=True):
+            dispatch(pk)
+
+    transaction.on_commit(send)
 
 
 def _app():
@@ -139,9 +168,18 @@ def _send(row: OutboxTask) -> bool:
         return False
     now = timezone.now()
     status = Status.DONE if _is_eager() else Status.SENT
-    # A worker may have finished the task already (done): never move a row back from there.
+    # A worker may have finished the task already (done): never move a row back from there. One
+    # that started it already (without the row lock of PostgreSQL) keeps its shorter lease.
+    lost_after = now + datetime.timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
     sent = OutboxTask.objects.filter(pk=row.pk)
-    sent.update(sent_at=now, sends=F("sends") + 1, error="")
+    sent.update(
+        sent_at=now,
+        sends=F("sends") + 1,
+        error="",
+        lease_until=Case(
+            When(lease_until__gt=now, then=F("lease_until")), default=Value(lost_after)
+        ),
+    )
     sent.exclude(status=Status.DONE).update(status=status)
     return True
 
@@ -171,10 +209,9 @@ def dispatch(pk: int, *, then_pending: bool = False) -> bool:
 
 
 def due_rows():
-    """Return the rows to send: pending ones, and sent ones that never finished."""
-    lost_before = timezone.now() - datetime.timedelta(seconds=settings.OUTBOX_RESEND_AFTER_SECONDS)
+    """Return the rows to send: pending ones, and sent ones whose lease passed unfinished."""
     return OutboxTask.objects.filter(
-        Q(status=Status.PENDING) | Q(status=Status.SENT, sent_at__lt=lost_before)
+        Q(status=Status.PENDING) | Q(status=Status.SENT, lease_until__lt=timezone.now())
     ).order_by("pk")
 
 
@@ -192,7 +229,12 @@ def dispatch_pending(*, limit: int = 500, stop_on_failure: bool = True) -> int:
                 OutboxTask.objects.filter(pk=row.pk).update(status=Status.FAILED)
                 continue
             if row.status == Status.SENT:
-                logger.warning("outbox: %s [%s] never finished, sent again", row.task, row.key)
+                logger.warning(
+                    "outbox: %s [%s] not finished by its lease (a lost worker or broker), sent "
+                    "again",
+                    row.task,
+                    row.key,
+                )
             if _send(row):
                 sent += 1
             elif stop_on_failure and not _is_eager():
@@ -231,15 +273,77 @@ def broker_recovered() -> None:
     _broker_down_until = 0.0
 
 
-@task_postrun.connect
-def _mark_done(task_id=None, state=None, **kwargs):
-    """Mark an outbox task done when a worker (or the in-process run) finished it."""
-    if not task_id or not task_id.startswith(CELERY_ID_PREFIX) or state != "SUCCESS":
-        return
+def _row_pk(task_id) -> int | None:
+    if not task_id or not task_id.startswith(CELERY_ID_PREFIX):
+        return None
     try:
-        pk = int(task_id.removeprefix(CELERY_ID_PREFIX))
+        return int(task_id.removeprefix(CELERY_ID_PREFIX))
     except ValueError:
-        return
-    OutboxTask.objects.filter(pk=pk).exclude(status=Status.DONE).update(
-        status=Status.DONE, done_at=timezone.now()
+        return None
+
+
+def _refresh_leases(model, pks, now) -> None:
+    """Move on the leases of the rows *pks* this worker runs (the heartbeat); never shorten one."""
+    lease = now + datetime.timedelta(seconds=settings.WORKER_LOST_AFTER_SECONDS)
+    model.objects.filter(pk__in=pks, status=Status.SENT).update(
+        lease_until=Case(When(lease_until__gt=lease, then=F("lease_until")), default=Value(lease))
     )
+
+
+def task_started(pk: int) -> None:
+    """Record that a worker started the task of row *pk*: its lease is now its heartbeat."""
+    lease = timezone.now() + datetime.timedelta(seconds=settings.WORKER_LOST_AFTER_SECONDS)
+    OutboxTask.objects.filter(pk=pk, status=Status.SENT).update(lease_until=lease)
+    leases.hold(_refresh_leases, OutboxTask, pk)
+
+
+def task_ended(pk: int, *, state: str, retry_at=None) -> None:
+    """Record how a worker's run of the task of row *pk* ended.
+
+    Done when it succeeded; retried: its lease ends WORKER_LOST_AFTER_SECONDS after *retry_at*,
+    when the retry should have started; failed: it is sent again after
+    OUTBOX_RESEND_AFTER_SECONDS, as if the broker had lost it.
+    """
+    now = timezone.now()
+    row = OutboxTask.objects.filter(pk=pk).exclude(status=Status.DONE)
+    if state == "SUCCESS":
+        row.update(status=Status.DONE, done_at=now)
+    elif state == "RETRY":
+        wait = settings.WORKER_LOST_AFTER_SECONDS
+        row.filter(status=Status.SENT).update(
+            lease_until=max(retry_at or now, now) + datetime.timedelta(seconds=wait)
+        )
+    else:
+        wait = settings.OUTBOX_RESEND_AFTER_SECONDS
+        row.filter(status=Status.SENT).update(lease_until=now + datetime.timedelta(seconds=wait))
+
+
+# The heartbeat's own signal handlers (community.leases) were connected first, on import above.
+
+
+@task_prerun.connect
+def _task_prerun(task_id=None, task=None, **kwargs):
+    pk = _row_pk(task_id)
+    if pk is not None and not task.request.is_eager:
+        task_started(pk)
+
+
+@task_postrun.connect
+def _task_postrun(task_id=None, task=None, state=None, retval=None, **kwargs):
+    """Record the end of a worker's (or the in-process) run of an outbox task."""
+    pk = _row_pk(task_id)
+    if pk is None:
+        return
+    retry_at = None
+    if state == "RETRY" and isinstance(retval, Retry):
+        retry_at = _retry_time(retval.when)
+    task_ended(pk, state=state, retry_at=retry_at)
+
+
+def _retry_time(when) -> datetime.datetime | None:
+    """Return when a retry (``Retry.when``: seconds from now, or a moment) is due."""
+    if isinstance(when, datetime.datetime):
+        return when if timezone.is_aware(when) else timezone.make_aware(when, datetime.UTC)
+    if isinstance(when, int | float):
+        return timezone.now() + datetime.timedelta(seconds=when)
+    return None

@@ -434,14 +434,15 @@ DIGEST_EDIT_GRACE_MINUTES = env.int("DIGEST_EDIT_GRACE_MINUTES", default=15)
 DIGEST_ABSENCE_DAYS = env.int("DIGEST_ABSENCE_DAYS", default=180)
 DIGEST_SECTION_SIZE = 5
 DIGEST_CHUNK_SIZE = env.int("DIGEST_CHUNK_SIZE", default=500)
-# A delivery claimed this long ago and still "sending" belongs to a worker that died: retry it.
-# Longer than any SMTP conversation (the EMAIL_URL timeout), shorter than the broker's
-# visibility timeout, after which Redis hands an unacknowledged task to another worker.
-DIGEST_CLAIM_STALE_SECONDS = env.int("DIGEST_CLAIM_STALE_SECONDS", default=600)
 # Temporary SMTP failures: retried after 1, 2, 4, ... minutes (the last wait stays under the
 # visibility timeout), then recorded as failed.
 DIGEST_MAX_RETRIES = env.int("DIGEST_MAX_RETRIES", default=5)
 DIGEST_RETRY_BASE_SECONDS = env.int("DIGEST_RETRY_BASE_SECONDS", default=60)
+# Redis hands a task no worker acknowledged to another worker after this long: only the last
+# resort, for a task a worker had received but not yet started when it died (heartbeats bring
+# the rest back within minutes, WORKER_LOST_AFTER_SECONDS). Longer than any retry countdown: a
+# worker holds a task that waits for its retry unacknowledged, and a shorter timeout would hand
+# it to a second worker meanwhile.
 CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
     "CELERY_VISIBILITY_TIMEOUT", default=CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
 )
@@ -491,20 +492,22 @@ ACCOUNT_USERNAME_BLACKLIST.append("former-member")
 OUTBOX_BROKER_RETRY_SECONDS = env.float("OUTBOX_BROKER_RETRY_SECONDS", default=10.0)
 # After a successful send, the web process also sends this many older pending tasks.
 OUTBOX_PIGGYBACK_BATCH = env.int("OUTBOX_PIGGYBACK_BATCH", default=20)
-# A task sent to the broker that has not finished after this long was lost (a broker restarted
-# without persistence): send it again, up to OUTBOX_MAX_SENDS sends in all. Longer than the
-# visibility timeout plus the email retries, so a task still retrying is not doubled.
+# A task sent to the broker that no worker has started after this long was lost (a broker
+# restarted without persistence): send it again, up to OUTBOX_MAX_SENDS sends in all. Longer than
+# any queue can take to drain (a digest run for every member), so waiting work is not doubled.
+# Work a worker started and lost comes back much sooner (WORKER_LOST_AFTER_SECONDS, below), and
+# so does a task that failed, after this long.
 OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=6 * 3600)
 OUTBOX_MAX_SENDS = env.int("OUTBOX_MAX_SENDS", default=3)
 # Finished tasks, and the ledger of sent emails, are deleted after this many days (beat task).
 # The ledger outlives the tasks, so a task sent again late still finds its email sent.
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 EMAIL_LEDGER_KEEP_DAYS = env.int("EMAIL_LEDGER_KEEP_DAYS", default=90)
-# Beat publishes through the broker: a digest start due while Redis was down is started by this
-# hourly check instead (community.tasks.send_missed_digests).
+# Beat publishes through the broker: a digest start due while Redis was down, or lost with the
+# worker that ran it, is started by this check instead (community.tasks.send_missed_digests).
 CELERY_BEAT_SCHEDULE["digest-missed"] = {
     "task": "community.tasks.send_missed_digests",
-    "schedule": crontab(minute=30),
+    "schedule": 60.0,
 }
 CELERY_BEAT_SCHEDULE["outbox-dispatch"] = {
     "task": "community.tasks.dispatch_outbox",
@@ -518,5 +521,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = CELERY_BROKER_CONNEC
 EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=14)
 EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)
 EMAIL_RETRY_MAX_SECONDS = env.int("EMAIL_RETRY_MAX_SECONDS", default=1800)
-# An email claimed this long ago and still "sending" belongs to a worker that died: send it.
-EMAIL_CLAIM_STALE_SECONDS = env.int("EMAIL_CLAIM_STALE_SECONDS", default=600)
+# A worker that dies (SIGKILL, a lost machine) leaves its work behind: the task it ran, the
+# ledger row it claimed, the retry it held for later. A thread in every worker process refreshes
+# what it holds every WORKER_HEARTBEAT_SECONDS, however long a task runs (community.leases); work
+# not refreshed for WORKER_LOST_AFTER_SECONDS is sent again by the outbox dispatcher (or the
+# dispatch_outbox beat task) and the ledger lets the new run take it over, exactly once. Six
+# missed heartbeats: a busy database or a slow machine is not taken for a dead worker.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=10)
+WORKER_LOST_AFTER_SECONDS = env.int("WORKER_LOST_AFTER_SECONDS", default=60)
+if WORKER_LOST_AFTER_SECONDS < 3 * WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "WORKER_LOST_AFTER_SECONDS must be at least three times WORKER_HEARTBEAT_SECONDS."
+    )

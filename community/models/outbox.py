@@ -14,8 +14,11 @@ from django.utils.translation import gettext_lazy as _
 class OutboxTask(models.Model):
     """A task waiting to be sent to the broker (pending), sent (sent), or finished (done).
 
-    pending → sent → done; a sent task that never finishes (the broker lost it) is sent again
-    after OUTBOX_RESEND_AFTER_SECONDS, up to OUTBOX_MAX_SENDS times, then marked failed.
+    pending → sent → done. A sent task that has not finished by ``lease_until`` is sent again,
+    up to OUTBOX_MAX_SENDS times, then marked failed. The lease says when to give up on it: for
+    a task waiting in the queue, OUTBOX_RESEND_AFTER_SECONDS after it was sent (the broker lost
+    it); for a task a worker runs, WORKER_LOST_AFTER_SECONDS after the worker's last heartbeat
+    (the worker died); for a task waiting to be retried, that long after its retry is due.
     """
 
     class Status(models.TextChoices):
@@ -32,6 +35,8 @@ class OutboxTask(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Sent again once this has passed without the task finishing (see the class docstring).
+    lease_until = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     sends = models.PositiveSmallIntegerField(default=0)
     failed_publishes = models.PositiveIntegerField(default=0)
@@ -40,7 +45,7 @@ class OutboxTask(models.Model):
     class Meta:
         ordering = ["pk"]
         verbose_name = _("outbox task")
-        indexes = [models.Index(fields=["status", "sent_at"], name="outbox_task_status")]
+        indexes = [models.Index(fields=["status", "lease_until"], name="outbox_task_due")]
 
     def __str__(self):
         return f"{self.task} [{self.key}]: {self.status}"
