@@ -27,12 +27,17 @@ def send_digests(kind, now=None):
     return digest.run_start(kind=kind, now=when, enqueue=_digest_chunk_enqueue).pk
 
 
+# The beat's own start of a run has this long to begin before the check below starts it instead.
+MISSED_START_AFTER = 5 * 60
+
+
 @shared_task
 def send_missed_digests(now=None):
-    """Start the digest runs whose start beat could not send (the broker was down): hourly.
+    """Start the digest runs whose start never ran (the broker was down, the worker died).
 
-    A kind whose last period ended less than a day ago and has no run yet is started now;
-    older misses are left alone, so a new installation does not mail last week's digest.
+    A kind whose last period ended more than MISSED_START_AFTER seconds and less than a day ago
+    and has no run yet is started now; older misses are left alone, so a new installation does
+    not mail last week's digest.
     """
     import datetime
 
@@ -46,8 +51,13 @@ def send_missed_digests(now=None):
     started = []
     for kind in KINDS:
         period_start, period_end = period_for(kind, now)
+        late = datetime.timedelta(seconds=MISSED_START_AFTER) <= now - period_end
         recent = now - period_end < datetime.timedelta(days=1)
-        if recent and not DigestRun.objects.filter(kind=kind, period_start=period_start).exists():
+        if (
+            late
+            and recent
+            and not DigestRun.objects.filter(kind=kind, period_start=period_start).exists()
+        ):
             digest.run_start(kind=kind, now=now, enqueue=_digest_chunk_enqueue)
             started.append(kind)
     return started
@@ -69,8 +79,15 @@ def _digest_chunk_enqueue(user_ids, kind, period_start, run_id):
 @shared_task
 def send_digest_chunk(user_ids, kind, period_start, run_id):
     """Queue one digest task per member of a chunk."""
-    for user_id in user_ids:
-        send_member_digest.delay(user_id, kind, period_start, run_id)
+    # Through the outbox too: a member's task that a dying worker held is sent again within
+    # minutes (its lease, community.outbox), not after the broker's visibility timeout.
+    outbox.enqueue_many(
+        send_member_digest,
+        [
+            (f"digest:{run_id}:{user_id}", [user_id, kind, period_start, run_id])
+            for user_id in user_ids
+        ],
+    )
 
 
 @shared_task(bind=True, max_retries=None)

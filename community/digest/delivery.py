@@ -7,6 +7,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.mail import mailers
+from django.db import transaction
 from django.db.models import (
     F,
     Q,
@@ -73,14 +74,17 @@ def run_start(*, kind: str, now=None, enqueue) -> DigestRun:
     """
     now = now or timezone.now()
     period_start, period_end = period_for(kind, now)
-    run = DigestRun.objects.create(kind=kind, period_start=period_start, period_end=period_end)
-    # Chunks by primary key, each a query of its own: no cursor stays open while the chunks are
-    # queued (in-process, with CELERY_TASK_ALWAYS_EAGER, a chunk runs before the next is read).
-    members, last, total = subscriber_ids(kind, now), 0, 0
-    while chunk := list(members.filter(pk__gt=last)[: settings.DIGEST_CHUNK_SIZE]):
-        enqueue(chunk, kind, period_start.isoformat(), run.pk)
-        total, last = total + len(chunk), chunk[-1]
-    DigestRun.objects.filter(pk=run.pk).update(member_count=total)
+    # All or nothing: a worker that dies half-way leaves no run that lacks members, so the check
+    # for missed starts (send_missed_digests) starts the whole run again within minutes.
+    with transaction.atomic():
+        run = DigestRun.objects.create(kind=kind, period_start=period_start, period_end=period_end)
+        # Chunks by primary key, each a query of its own: no cursor stays open while the chunks
+        # are queued (they are sent to the broker once the run is committed).
+        members, last, total = subscriber_ids(kind, now), 0, 0
+        while chunk := list(members.filter(pk__gt=last)[: settings.DIGEST_CHUNK_SIZE]):
+            enqueue(chunk, kind, period_start.isoformat(), run.pk)
+            total, last = total + len(chunk), chunk[-1]
+        DigestRun.objects.filter(pk=run.pk).update(member_count=total)
     run.member_count = total
     logger.info("digest: %s run %s for %s: %d members", kind, run.pk, period_start, total)
     return run
@@ -99,7 +103,6 @@ def _claim(*, user, kind, period_start, run_id, now) -> DigestDelivery | None:
         lookup={"user": user, "kind": kind, "period_start": period_start},
         defaults={"run_id": run_id},
         now=now,
-        stale_seconds=settings.DIGEST_CLAIM_STALE_SECONDS,
         in_progress=DigestInProgress,
     )
 
@@ -187,7 +190,11 @@ def deliver(
         return "missing"
     row = _claim(user=user, kind=kind, period_start=period_start, run_id=run_id, now=now)
     if row is None:
-        _count(run_id, "skipped")
+        # Counted once per run: a task of this run that ran twice (its worker died, the task was
+        # sent again and later handed out by the broker too) counted it the first time.
+        settled = DigestDelivery.objects.filter(user=user, kind=kind, period_start=period_start)
+        if run_id and not settled.filter(run_id=run_id).exists():
+            _count(run_id, "skipped")
         return "already"
     subscription = DigestSubscription.objects.filter(user=user).first()
     reason = _ineligible(user, subscription, kind, now)

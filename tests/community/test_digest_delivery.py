@@ -290,18 +290,77 @@ def test_a_claim_held_by_a_live_worker_is_left_alone_a_stale_one_is_taken_over(n
     DigestDelivery.objects.create(user=ann, kind="weekly", period_start=start)
     with pytest.raises(digest.DigestInProgress) as busy:
         digest.deliver(user_id=ann.pk, kind="weekly", period_start=start)
-    assert 0 < busy.value.retry_in <= settings.DIGEST_CLAIM_STALE_SECONDS + 1
+    assert 0 < busy.value.retry_in <= settings.WORKER_LOST_AFTER_SECONDS + 1
     assert mail.outbox == []
 
     # The worker that claimed it was killed: after the stale time the redelivered task sends.
     DigestDelivery.objects.update(
-        claimed_at=timezone.now() - datetime.timedelta(seconds=settings.DIGEST_CLAIM_STALE_SECONDS)
+        claimed_at=timezone.now() - datetime.timedelta(seconds=settings.WORKER_LOST_AFTER_SECONDS)
     )
     assert digest.deliver(user_id=ann.pk, kind="weekly", period_start=start) == "sent"
     assert len(mail.outbox) == 1
     assert DigestDelivery.objects.get().attempts == 2
     assert digest.deliver(user_id=ann.pk, kind="weekly", period_start=start) == "already"
     assert len(mail.outbox) == 1
+
+
+def test_a_claim_its_live_worker_refreshes_is_never_taken_over(news, settings, monkeypatch):
+    import time_machine
+
+    from community import leases
+
+    monkeypatch.setattr(leases, "_in_worker", True)  # a worker process; its heartbeat by hand
+    monkeypatch.setattr(leases, "_start_thread", lambda: None)
+    ann = subscriber("ann")
+    start = period_start()
+
+    class Slow(LocmemBackend):
+        """An SMTP server that takes ten times the lost-worker time, heartbeats meanwhile."""
+
+        def send_messages(self, messages):
+            for beat in range(1, 10 * settings.WORKER_LOST_AFTER_SECONDS // 5):
+                moment = timezone.now() + datetime.timedelta(seconds=5 * beat)
+                with time_machine.travel(moment, tick=False):
+                    leases.refresh_held()
+                    # Another worker with the same task (sent again, or handed out by Redis).
+                    with pytest.raises(digest.DigestInProgress):
+                        digest.deliver(user_id=ann.pk, kind="weekly", period_start=start)
+            return super().send_messages(messages)
+
+    use_mailer(monkeypatch, Slow())
+    assert digest.deliver(user_id=ann.pk, kind="weekly", period_start=start) == "sent"
+    leases._task_ended()
+    assert len(mail.outbox) == 1
+    assert DigestDelivery.objects.get().attempts == 1
+
+
+def test_a_members_task_that_runs_twice_in_a_run_is_counted_once(news):
+    ann, bob = subscriber("ann"), subscriber("bob")
+    result = run()
+    # A worker died after sending ann's digest; her task ran again, then Redis handed it out too.
+    for _copy in range(2):
+        outcome = digest.deliver(
+            user_id=ann.pk, kind="weekly", period_start=period_start(), run_id=result.pk
+        )
+        assert outcome == "already"
+    result.refresh_from_db()
+    assert (result.member_count, result.sent, result.skipped) == (2, 2, 0)
+    assert bob.digest_deliveries.get().status == "sent"
+
+
+def test_a_run_start_that_dies_half_way_leaves_no_run_the_missed_check_would_skip(news, settings):
+    settings.DIGEST_CHUNK_SIZE = 1
+    subscriber("ann"), subscriber("bob")
+    queued = []
+
+    def dies_at_the_second_chunk(*args):
+        if queued:
+            raise SystemExit("SIGKILL")  # the worker is gone
+        queued.append(args)
+
+    with pytest.raises(SystemExit):
+        digest.run_start(kind="weekly", enqueue=dies_at_the_second_chunk)
+    assert not DigestRun.objects.exists()  # so send_missed_digests starts the whole run
 
 
 def test_bad_input_is_logged_counted_and_does_not_stop_the_run(news, caplog):
@@ -316,7 +375,9 @@ def test_bad_input_is_logged_counted_and_does_not_stop_the_run(news, caplog):
     gone_id = gone.pk
     gone.delete()  # between the fan-out and its task
     ids = [no_email.pk, unverified.pk, gone_id, fine.pk]
-    tasks.send_digest_chunk.apply(args=[ids, "weekly", period_start().isoformat(), run_row.pk])
+    # The chunk queues its members through the outbox, once the (test's) transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        tasks.send_digest_chunk.apply(args=[ids, "weekly", period_start().isoformat(), run_row.pk])
 
     assert [m.to for m in mail.outbox] == [[fine.email]]
     run_row.refresh_from_db()
