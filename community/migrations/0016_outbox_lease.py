@@ -16,7 +16,7 @@ def lease_sent_tasks(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0014_post_created_index'),
+        ('community', '0015_post_revision_moderation'),
     ]
 
     operations = [
