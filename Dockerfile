@@ -13,7 +13,7 @@ COPY pyproject.toml README.md ./
 RUN pip install .
 COPY --chown=portal:portal . .
 RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --noinput \
-    && mkdir -p /app/media && chown portal:portal /app/media
+    && mkdir -p /app/media /app/private && chown portal:portal /app/media /app/private
 
 USER portal
 EXPOSE 8000

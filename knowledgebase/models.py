@@ -1,4 +1,5 @@
-"""Wagtail page types of the knowledge base, its facet snippets and its ethics review task."""
+"""Wagtail page types of the knowledge base, its facet snippets, its ethics review task and its
+documents."""
 
 from django import forms
 from django.contrib.auth.models import AnonymousUser
@@ -18,6 +19,8 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     PageChooserPanel,
 )
+from wagtail.documents.models import AbstractDocument
+from wagtail.documents.models import Document as WagtailDocument
 from wagtail.fields import RichTextField, StreamField
 from wagtail.forms import TaskStateCommentForm
 from wagtail.models import (
@@ -30,7 +33,7 @@ from wagtail.models import (
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from community.models import Audience, Thread, WorkingGroup
+from community.models import Audience, Thread, WorkingGroup, private_storage
 from community.models.search import SearchVectorField
 from community.permissions import audience_q, can_see
 
@@ -524,3 +527,20 @@ class EthicsReviewTask(AbstractGroupApprovalTask):
         return super().on_action(
             task_state, user, action_name, comment=form.cleaned_data["comment"]
         )
+
+
+class PortalDocument(AbstractDocument):
+    """A Wagtail document whose file lives in private storage, outside ``MEDIA_ROOT``.
+
+    Only Wagtail's view ``/documents/<id>/<name>`` hands it out, after checking the collection's
+    privacy: no path under ``/media/``, however spelled, and no web server serving the media
+    folder can reach it.
+    """
+
+    file = models.FileField(upload_to="documents", storage=private_storage, verbose_name=_("file"))
+
+    admin_form_fields = WagtailDocument.admin_form_fields
+
+    class Meta(AbstractDocument.Meta):
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")

@@ -295,9 +295,15 @@ STORAGES = {
 # where a reverse proxy or object storage serves the uploads (README: "Uploads").
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
 # Documents only through /documents/<id>/<name> (collection privacy is checked there), always
-# as downloads with Wagtail's "default-src 'none'" policy.
+# as downloads with Wagtail's "default-src 'none'" policy. Their files live in PRIVATE_MEDIA_ROOT,
+# out of reach of whatever serves MEDIA_ROOT (knowledgebase.PortalDocument).
+WAGTAILDOCS_DOCUMENT_MODEL = "knowledgebase.PortalDocument"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
+# Restricted pages and documents answer 404 to whoever may not see them (knowledgebase's
+# wagtail_hooks): a shared password would need a form that says something is there.
+WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
+WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
@@ -478,8 +484,13 @@ DATA_EXPORT_HOURS = env.int("DATA_EXPORT_HOURS", default=48)
 PERSON_REQUEST_DUE_DAYS = env.int("PERSON_REQUEST_DUE_DAYS", default=30)
 # Against abuse of the public form: per client address (allauth's rate limiter and its cache).
 ACCOUNT_RATE_LIMITS["person_request"] = env.str("PERSON_REQUEST_RATE", default="5/h/ip")
-# Files only their owner may download (data exports): outside MEDIA_ROOT, served by a view.
+# Files only a view that checks who asks hands out (data exports, Wagtail documents): outside
+# MEDIA_ROOT, so that nothing serving MEDIA_ROOT can reach them.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
+if Path(PRIVATE_MEDIA_ROOT).resolve().is_relative_to(Path(MEDIA_ROOT).resolve()):
+    raise ImproperlyConfigured(
+        "PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT: /media/ would serve it."
+    )
 CELERY_BEAT_SCHEDULE["privacy-retention"] = {
     "task": "community.tasks.apply_retention",
     "schedule": crontab(minute=15),

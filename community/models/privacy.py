@@ -41,8 +41,8 @@ class Consent(models.Model):
 
 
 class PrivateStorage(FileSystemStorage):
-    """Files with no public URL under ``PRIVATE_MEDIA_ROOT``: a view that checks who asks hands
-    them out, the web server never does."""
+    """Files with no public URL under ``PRIVATE_MEDIA_ROOT`` (data exports, Wagtail documents): a
+    view that checks who asks hands them out, the web server never does."""
 
     @property
     def base_location(self):
@@ -53,7 +53,11 @@ class PrivateStorage(FileSystemStorage):
         return os.path.abspath(self.base_location)
 
     def url(self, name):
-        raise ValueError("Private files have no URL; a view serves them to their owner.")
+        # NotImplementedError, as Django's Storage says: Wagtail's document view then streams the
+        # file itself instead of redirecting to a URL.
+        raise NotImplementedError(
+            "Private files have no URL; a view that checks who asks serves them."
+        )
 
 
 _private_storage = PrivateStorage()
