@@ -1,5 +1,7 @@
-"""Wagtail admin wiring: the facet snippets and the "Review due" report for editors."""
+"""Wagtail wiring: the facet snippets, the "Review due" report for editors, and the 404 that
+restricted pages and documents answer to whoever may not see them."""
 
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -85,3 +87,30 @@ def register_review_due_menu_item():
         icon_name="date",
         order=650,
     )
+
+
+def hide_unless_accepted(restricted, request):
+    """Answer 404 unless *request* passes every privacy restriction on *restricted* (a page or a
+    document's collection).
+
+    Wagtail would send the visitor to the log-in page (or show a password form), which says that
+    something is there; the portal answers content a viewer may not see exactly like content
+    that does not exist.
+    """
+    restrictions = restricted.get_view_restrictions()
+    if not all(restriction.accept_request(request) for restriction in restrictions):
+        raise Http404
+    # Wagtail's own check comes next (it adds the no-cache headers): hand it the restrictions
+    # already read instead of querying them again.
+    restricted.get_view_restrictions = lambda: restrictions
+
+
+@hooks.register("before_serve_page")
+def hide_private_pages(page, request, serve_args, serve_kwargs):
+    hide_unless_accepted(page, request)
+
+
+# Before Wagtail's own check, which would answer with a log-in redirect.
+@hooks.register("before_serve_document", order=-1)
+def hide_private_documents(document, request):
+    hide_unless_accepted(document.collection, request)

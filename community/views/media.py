@@ -2,13 +2,14 @@
 
 Anything under ``MEDIA_URL`` was uploaded by someone: it must never run as a page of the portal.
 Every answer carries ``nosniff`` and a sandboxing policy, images are shown inline and everything
-else is a download. Wagtail documents are not served here at all: they go through
-``/documents/<id>/<name>``, which checks collection privacy (a direct ``/media/documents/`` URL
-would skip it). In production a reverse proxy or object storage may serve ``MEDIA_URL`` instead
-(``SERVE_MEDIA=false``) with the same headers: see the README.
+else is a download. Wagtail documents are not served here at all: their files live outside
+``MEDIA_ROOT`` (``PRIVATE_MEDIA_ROOT``) and only ``/documents/<id>/<name>`` hands them out, after
+checking collection privacy. In production a reverse proxy or object storage may serve
+``MEDIA_URL`` instead (``SERVE_MEDIA=false``) with the same headers: see the README.
 """
 
 import mimetypes
+import posixpath
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
@@ -19,13 +20,17 @@ from django.views.static import serve
 # Raster images the portal itself produces or accepts (avatars, Wagtail renditions).
 INLINE_TYPES = {"image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"}
 MEDIA_CSP = "default-src 'none'; sandbox"
-PRIVATE_PREFIXES = ("documents/",)
+# The folders public uploads are written to: avatars, Wagtail's originals and renditions. Anything
+# else under MEDIA_ROOT (a documents folder left by an older install, a stray file) is not served.
+PUBLIC_FOLDERS = {"avatars", "original_images", "images"}
 
 
 @require_safe
 def media_serve(request, path):
     """Serve the uploaded file at *path* with headers that keep it from running as a page."""
-    if path.lstrip("/").startswith(PRIVATE_PREFIXES):
+    # Decide on the path as the file system will read it, not as it was spelled.
+    path = posixpath.normpath(path).lstrip("/")
+    if path.split("/", 1)[0] not in PUBLIC_FOLDERS:
         raise Http404
     try:
         response = serve(request, path, document_root=settings.MEDIA_ROOT)
