@@ -112,3 +112,12 @@ def test_celery_acknowledges_late_and_uses_the_configured_broker():
     assert conf.broker_url == (settings.REDIS_URL or "memory://")
     # The configured value: tests run tasks in-process whatever it says (tests/conftest.py).
     assert settings.CELERY_TASK_ALWAYS_EAGER is (not settings.REDIS_URL)
+
+
+@pytest.mark.parametrize("private", ["media/private", "media"])
+def test_private_files_cannot_live_where_media_is_served(tmp_path, private):
+    result = run_django(
+        {"MEDIA_ROOT": str(tmp_path / "media"), "PRIVATE_MEDIA_ROOT": str(tmp_path / private)}
+    )
+    assert result.returncode != 0
+    assert "PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT" in result.stderr

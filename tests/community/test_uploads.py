@@ -1,8 +1,15 @@
-"""Uploaded files are served with headers that keep them from running as pages of the portal."""
+"""Uploaded files are served with headers that keep them from running as pages of the portal.
+
+Wagtail documents never come from ``/media/``: see ``tests/knowledgebase/test_documents.py``.
+"""
+
+import io
+import re
 
 import pytest
-from django.core.files.base import ContentFile
-from wagtail.documents.models import Document
+from django.core.files.images import ImageFile
+from PIL import Image as PILImage
+from wagtail.images import get_image_model
 
 pytestmark = pytest.mark.django_db
 
@@ -53,16 +60,17 @@ def test_uploads_are_read_only(client, media):
     assert client.post("/media/avatars/a1b2.jpg").status_code == 405
 
 
-def test_documents_only_through_their_view_and_always_as_downloads(client, media):
-    document = Document.objects.create(
-        title="Annual report", file=ContentFile(b"%PDF-1.4 report", name="report.pdf")
-    )
-    # The file path itself is not served: the document view checks collection privacy.
-    assert client.get(f"/media/{document.file.name}").status_code == 404
+def test_image_files_get_a_name_nobody_can_guess(client, media):
+    """An image in a case study for verified members is no easier to find than the page itself."""
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (40, 30), "red").save(buffer, "PNG")
+    name = "kettling-at-the-bridge-seen-from-the-north-bank-by-a-steward.png"
+    image = get_image_model().objects.create(title="Kettling", file=ImageFile(buffer, name=name))
+    rendition = image.get_rendition("fill-20x20")
 
-    response = client.get(document.url)
-    assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment")
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Security-Policy"] == "default-src 'none'"
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 report"
+    token = re.fullmatch(rf"original_images/([0-9a-f]{{16}})-{name}", image.file.name)[1]
+    # Wagtail shortens long names in its renditions' names: the random part stays.
+    assert token in rendition.url
+    assert client.get(f"/media/original_images/{name}").status_code == 404
+    assert client.get(f"/media/{image.file.name}").status_code == 200
+    assert client.get(rendition.url).status_code == 200
