@@ -105,6 +105,15 @@ def can_manage_groups(user) -> bool:
     )
 
 
+def can_bypass_review(user) -> bool:
+    """Return whether *user* may publish outside the review workflow (site administrators only).
+
+    No group permission grants it: a case study goes live through a completed review or by the
+    explicit act of a superuser, which ``knowledgebase.review`` records.
+    """
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
 def has_verified_email(user) -> bool:
     """Return whether *user* is signed in with a verified email address."""
     if not user.is_authenticated:

@@ -39,6 +39,7 @@ from community.permissions import audience_q, can_see
 
 from .blocks import CaseStudyBodyBlock
 from .countries import COUNTRY_CHOICES
+from .review import ReviewedPagePermissionTester
 
 
 class AudienceRestrictedPageMixin:
@@ -48,6 +49,13 @@ class AudienceRestrictedPageMixin:
         if not can_see(request.user, self):
             raise Http404
         return super().serve(request, *args, **kwargs)
+
+
+class ReviewedPageMixin:
+    """Publish only through the review workflow; site administrators alone may bypass it."""
+
+    def permissions_for_user(self, user):
+        return ReviewedPagePermissionTester(user, self)
 
 
 class HomePage(Page):
@@ -251,7 +259,7 @@ class CaseStudyPageQuerySet(PageQuerySet):
 CaseStudyPageManager = PageManager.from_queryset(CaseStudyPageQuerySet)
 
 
-class CaseStudyIndexPage(Page):
+class CaseStudyIndexPage(ReviewedPageMixin, Page):
     """The case study library at /case-studies/, with facet filters that combine."""
 
     intro = models.CharField(_("introduction"), max_length=400, blank=True)
@@ -273,7 +281,7 @@ class CaseStudyIndexPage(Page):
         return context
 
 
-class CaseStudyPage(AudienceRestrictedPageMixin, Page):
+class CaseStudyPage(AudienceRestrictedPageMixin, ReviewedPageMixin, Page):
     """One case study: what happened, what went well or wrong, and what others can learn."""
 
     classification = models.CharField(

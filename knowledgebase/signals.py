@@ -22,3 +22,11 @@ def index_for_search(sender, instance, **kwargs):
     from community.search import case_study_vector_update
 
     case_study_vector_update(page_ids=[instance.pk])
+
+
+@receiver(page_published, sender=CaseStudyPage)
+def record_publication_without_review(sender, instance, revision=None, **kwargs):
+    """Keep in the page's history a publication that no completed review approved."""
+    from .review import publication_record
+
+    publication_record(page=instance, revision=revision)

@@ -1,17 +1,19 @@
-"""Wagtail wiring: the facet snippets, the "Review due" report for editors, and the 404 that
-restricted pages and documents answer to whoever may not see them."""
+"""Wagtail wiring: the facet snippets, the "Review due" report for editors, the review's record,
+and the 404 that restricted pages and documents answer to whoever may not see them."""
 
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.action_menu import PublishMenuItem
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports import PageReportView
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import CaseStudyPage, Platform, Theme
+from .models import CaseStudyPage, Platform, ReviewedPageMixin, Theme
+from .review import PUBLISH_WITHOUT_REVIEW
 
 
 class ThemeViewSet(SnippetViewSet):
@@ -114,3 +116,28 @@ def hide_private_pages(page, request, serve_args, serve_kwargs):
 @hooks.register("before_serve_document", order=-1)
 def hide_private_documents(document, request):
     hide_unless_accepted(document.collection, request)
+
+
+@hooks.register("register_log_actions")
+def register_review_log_actions(actions):
+    actions.register_action(
+        PUBLISH_WITHOUT_REVIEW,
+        _("Publish without review"),
+        _("Published without the review workflow"),
+    )
+
+
+class PublishWithoutReviewMenuItem(PublishMenuItem):
+    """The site administrator's Publish, named for what it does to the review."""
+
+    label = _("Publish without review")
+
+
+@hooks.register("construct_page_action_menu")
+def name_the_review_bypass(menu_items, request, context):
+    page = context.get("page") or context.get("parent_page")
+    if not isinstance(page, ReviewedPageMixin):
+        return
+    for position, item in enumerate(menu_items):
+        if item.name == PublishMenuItem.name:
+            menu_items[position] = PublishWithoutReviewMenuItem(order=item.order)

@@ -387,6 +387,9 @@ CELERY_BEAT_SCHEDULE["publish-scheduled-pages"] = {
 }
 # An edit while a case study is in review sends it back to the first step.
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+# A completed workflow publishes by its own authority: reviewers need no "publish" permission,
+# and only site administrators may publish past the review (knowledgebase.review).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "knowledgebase.workflows.publish_approved_revision"
 # Where a published case study's discussion starts, per audience (forum slug); audiences not
 # named here use the first forum with the same audience (and working group).
 CASE_STUDY_DISCUSSION_FORUMS = {"public": "case-study-discussions"}
