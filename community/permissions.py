@@ -114,6 +114,11 @@ def can_bypass_review(user) -> bool:
     return user.is_authenticated and user.is_active and user.is_superuser
 
 
+def can_move_restricted_documents(user) -> bool:
+    """Return whether *user* may move a document out of a collection with a privacy setting."""
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
 def has_verified_email(user) -> bool:
     """Return whether *user* is signed in with a verified email address."""
     if not user.is_authenticated:

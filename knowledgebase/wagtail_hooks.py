@@ -1,7 +1,10 @@
 """Wagtail wiring: the facet snippets, the "Review due" report for editors, the review's record,
-and the 404 that restricted pages and documents answer to whoever may not see them."""
+restricted documents, and the 404 that restricted pages and documents answer to whoever may not
+see them."""
 
+from django.contrib import messages
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,9 +12,11 @@ from wagtail import hooks
 from wagtail.admin.action_menu import PublishMenuItem
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports import PageReportView
+from wagtail.documents import get_document_model
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .documents import MOVE_REFUSED, moves_out_of_restriction
 from .models import CaseStudyPage, Platform, ReviewedPageMixin, Theme
 from .review import PUBLISH_WITHOUT_REVIEW
 
@@ -141,3 +146,15 @@ def name_the_review_bypass(menu_items, request, context):
     for position, item in enumerate(menu_items):
         if item.name == PublishMenuItem.name:
             menu_items[position] = PublishWithoutReviewMenuItem(order=item.order)
+
+
+@hooks.register("before_bulk_action")
+def keep_restricted_documents_in_place(request, action_type, objects, action):
+    """Refuse "Add to collection" for documents it would take out of a restricted collection."""
+    if action_type != "add_to_collection" or action.model is not get_document_model():
+        return None
+    collection = action.cleaned_form.cleaned_data["collection"]
+    if not any(moves_out_of_restriction(request.user, doc, collection) for doc in objects):
+        return None
+    messages.error(request, MOVE_REFUSED)
+    return redirect(action.next_url)

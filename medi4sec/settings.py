@@ -304,6 +304,8 @@ WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
 # wagtail_hooks): a shared password would need a form that says something is there.
 WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
 WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
+# A document leaves a restricted collection only by a site administrator's hand.
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "knowledgebase.documents.DocumentForm"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
