@@ -79,7 +79,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("knowledgebase", "0006_search"),
+        ("knowledgebase", "0008_move_documents_to_private_storage"),
         ("community", "0002_roles"),
         ("wagtailcore", "0098_apitoken"),
         ("wagtaildocs", "0014_alter_document_file_size"),
