@@ -171,3 +171,42 @@ class NotificationQuerySet(models.QuerySet):
     def for_listing(self):
         """Fetch the thread, the post it leads to and who acted, with each notification."""
         return self.select_related("thread", "post", "actor")
+
+
+def tags_carried_by(threads, case_studies):
+    """Return the tags that at least one of *threads* or *case_studies* (querysets) carries."""
+    from taggit.models import Tag
+
+    from knowledgebase.models import CaseStudyTag
+
+    from .models import TaggedThread
+
+    return Tag.objects.filter(
+        models.Q(
+            models.Exists(
+                TaggedThread.objects.filter(
+                    tag=models.OuterRef("pk"), content_object__in=threads.values("pk")
+                )
+            )
+        )
+        | models.Q(
+            models.Exists(
+                CaseStudyTag.objects.filter(
+                    tag=models.OuterRef("pk"), content_object__in=case_studies.values("pk")
+                )
+            )
+        )
+    )
+
+
+def visible_tags(user):
+    """Return the tags on a thread or case study *user* may see.
+
+    For *user*, any other tag does not exist: its name alone would tell of restricted content,
+    so filters, follows, tag pages and digests treat it exactly like a tag nobody ever used.
+    """
+    from knowledgebase.models import CaseStudyPage
+
+    from .models import Thread
+
+    return tags_carried_by(Thread.objects.visible_to(user), CaseStudyPage.objects.visible_to(user))

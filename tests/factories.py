@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import factory
 from allauth.account.models import EmailAddress
@@ -145,6 +146,18 @@ VISIBLE_AUDIENCES = {
     "staff": {"public", "members", "verified", "group"},
 }
 ACCESS_MATRIX = [(actor, audience) for actor in VISIBLE_AUDIENCES for audience in AUDIENCES]
+
+
+def as_told(response, asked):
+    """Return what *response* tells its visitor: status, redirect and page, with the value *asked*
+    for and what changes on every request (nonce, CSRF token) blanked out.
+
+    Something a visitor may not see must answer exactly like something that does not exist:
+    ``as_told(restricted, "only-verified") == as_told(missing, "no-such-tag")``.
+    """
+    told = f"{response.status_code} {response.get('Location', '')}\n{response.content.decode()}"
+    told = re.sub(r'(nonce|name="csrfmiddlewaretoken" value)="[^"]*"', r'\1=""', told)
+    return told.replace(asked, "<asked>")
 
 
 def make_actor(actor, *, group=None):

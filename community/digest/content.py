@@ -35,6 +35,7 @@ from ..models import (
     User,
 )
 from ..permissions import can_see
+from ..querysets import tags_carried_by
 from .periods import content_window
 from .preferences import unsubscribe_url
 
@@ -113,9 +114,17 @@ class Interests:
     followed: list = field(default_factory=list)  # (item key, label, forum or None)
 
 
-def _interests(user: User) -> Interests:
+def _interests(user: User, case_studies) -> Interests:
+    """Return *user*'s follows and mutes; *case_studies* are those the member may see."""
     found = Interests()
-    for follow in Follow.objects.filter(user=user).select_related("forum", "tag"):
+    # A followed tag is named only while something the member may see carries it.
+    seen_tags = tags_carried_by(Thread.objects.published_to(user), case_studies)
+    follows = (
+        Follow.objects.filter(user=user)
+        .select_related("forum", "tag")
+        .annotate(is_tag_seen=Exists(seen_tags.filter(pk=OuterRef("tag_id"))))
+    )
+    for follow in follows:
         muted = follow.level == FollowLevel.MUTED
         if follow.thread_id:
             if muted:
@@ -130,7 +139,7 @@ def _interests(user: User) -> Interests:
                 found.followed.append((f"forum:{follow.forum_id}", follow.forum.name))
         else:
             (found.muted_tags if muted else found.tags).append(follow.tag_id)
-            if not muted:
+            if not muted and follow.is_tag_seen:
                 found.followed.append((f"tag:{follow.tag_id}", follow.tag.name))
     labels = dict(Classification.choices)
     for topic in DigestTopic.objects.filter(user=user).select_related("theme"):
@@ -180,7 +189,8 @@ def build(*, user: User, kind: str, period_start, period_end) -> Digest:
     """
     since, until = content_window(period_start, period_end)
     size = settings.DIGEST_SECTION_SIZE
-    interests = _interests(user)
+    visible_case_studies = CaseStudyPage.objects.visible_to(user)
+    interests = _interests(user, visible_case_studies)
     digest = Digest(user=user, kind=kind, period_start=period_start, period_end=period_end)
     digest.followed = [
         DigestItem(title=label, url=unsubscribe_url(user_id=user.pk, item=key))
@@ -190,8 +200,7 @@ def build(*, user: User, kind: str, period_start, period_end) -> Digest:
     # Case studies first published in the window, followed themes/classifications/tags first.
     themes_through = CaseStudyPage.themes.through
     case_studies = (
-        CaseStudyPage.objects.visible_to(user)
-        .filter(first_published_at__gte=since, first_published_at__lt=until)
+        visible_case_studies.filter(first_published_at__gte=since, first_published_at__lt=until)
         .exclude(owner_id=user.pk)
         .exclude(classification__in=interests.muted_classifications)
         .exclude(

@@ -5,9 +5,9 @@ from dataclasses import dataclass, field
 
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from taggit.models import Tag
 
 from knowledgebase.models import Classification, Theme
 
@@ -21,6 +21,7 @@ from ..models import (
     Forum,
     User,
 )
+from ..querysets import visible_tags
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +69,23 @@ def unsubscribe_request(token: str) -> UnsubscribeRequest | None:
     if user is None:
         return None
     item = data.get("i", "")
-    return UnsubscribeRequest(user=user, item=item, item_label=_item_label(item) if item else "")
+    label = _item_label(item, user) if item else ""
+    return UnsubscribeRequest(user=user, item=item, item_label=label)
 
 
-def _item_label(item: str) -> str:
+def _item_label(item: str, user: User) -> str:
+    """Return the name of *item*, or "" if it is gone or *user* may no longer see it."""
     kind, _sep, key = item.partition(":")
     if kind == "classification":
         return dict(Classification.choices).get(key, key)
-    model = {"forum": Forum, "tag": Tag, "theme": Theme}.get(kind)
-    found = model.objects.filter(pk=key).first() if model and key.isdigit() else None
+    lookups = {
+        "forum": lambda: Forum.objects.visible_to(user),
+        "tag": lambda: visible_tags(user),
+        "theme": Theme.objects.all,
+    }
+    if kind not in lookups or not key.isdigit():
+        return ""
+    found = lookups[kind]().filter(pk=key).first()
     return str(found) if found else ""
 
 
@@ -145,11 +154,13 @@ class Preferences:
 
 
 def preferences_get(*, user: User) -> Preferences:
-    """Return *user*'s digest preferences, forums limited to those they may see."""
+    """Return *user*'s digest preferences, forums and tags limited to those they may see."""
     subscription = subscription_get(user=user)
     prefs = Preferences(frequency=subscription.frequency if subscription else DigestFrequency.OFF)
     visible_forums = set(Forum.objects.visible_to(user).values_list("pk", flat=True))
-    follows = Follow.objects.filter(user=user, thread__isnull=True).select_related("tag")
+    follows = Follow.objects.filter(
+        Q(forum__isnull=False) | Q(tag__in=visible_tags(user)), user=user
+    ).select_related("tag")
     for follow in follows:
         if follow.level == FollowLevel.NORMAL:
             continue
@@ -171,13 +182,15 @@ def preferences_get(*, user: User) -> Preferences:
 def preferences_save(*, user: User, prefs: Preferences) -> None:
     """Save *user*'s digest frequency and the forums, tags, themes and classifications they
     follow or mute. Forum and tag follows are the forums' own ``Follow`` rows (the follow
-    buttons on forum pages change the same thing); forums *user* cannot see are left alone.
+    buttons on forum pages change the same thing); forums and tags *user* cannot see are left
+    alone (they come back if the member may see them again).
     """
     subscription_set(user=user, frequency=prefs.frequency)
     now = timezone.now()
     visible_forums = set(Forum.objects.visible_to(user).values_list("pk", flat=True))
+    tags = visible_tags(user)
     tag_ids = dict(
-        Tag.objects.filter(name__in=prefs.follow_tags + prefs.mute_tags).values_list("name", "pk")
+        tags.filter(name__in=prefs.follow_tags + prefs.mute_tags).values_list("name", "pk")
     )
     wanted = {
         ("forum_id", pk): level
@@ -197,7 +210,9 @@ def preferences_save(*, user: User, prefs: Preferences) -> None:
         for name in names
         if name in tag_ids
     }
-    existing = Follow.objects.filter(user=user, thread__isnull=True)
+    existing = Follow.objects.filter(
+        Q(forum__isnull=False) | Q(tag__in=tags), user=user, thread__isnull=True
+    )
     for follow in existing:
         key = ("forum_id", follow.forum_id) if follow.forum_id else ("tag_id", follow.tag_id)
         if follow.forum_id and follow.forum_id not in visible_forums:

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..models import DigestFrequency, Forum
+from ..querysets import visible_tags
 
 
 def _signup_base():
@@ -51,17 +52,17 @@ class SignupForm(_signup_base()):
 
 
 class TagNamesField(forms.CharField):
-    """Tag names separated by commas; only tags that exist (they are picked, not created)."""
+    """Tag names separated by commas, picked among ``tags`` (the form sets them), not created."""
+
+    tags = None
 
     def clean(self, value):
-        from taggit.models import Tag
-
         names = []
         for raw in (super().clean(value) or "").split(","):
             name = " ".join(raw.split()).lower()
             if name and name not in names:
                 names.append(name)
-        known = set(Tag.objects.filter(name__in=names).values_list("name", flat=True))
+        known = set(self.tags.filter(name__in=names).values_list("name", flat=True))
         unknown = [name for name in names if name not in known]
         if unknown:
             raise forms.ValidationError(
@@ -122,8 +123,11 @@ class DigestSettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         forums = Forum.objects.visible_to(user).order_by("position", "name")
         themes = Theme.objects.order_by("name")
+        # A tag on nothing the member may see is refused like one that does not exist.
+        tags = visible_tags(user)
         for prefix in ("follow", "mute"):
             self.fields[f"{prefix}_forums"].queryset = forums
+            self.fields[f"{prefix}_tags"].tags = tags
             self.fields[f"{prefix}_themes"].queryset = themes
             self.fields[f"{prefix}_classifications"].choices = Classification.choices
 

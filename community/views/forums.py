@@ -12,7 +12,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
-from taggit.models import Tag
 
 from .. import limits, markdown, services
 from ..caching import cache_page_for_visitors
@@ -47,7 +46,7 @@ from ..presenters import (
     with_unread_counts,
 )
 from ..privacy.addresses import post_address_record
-from ..querysets import THREAD_SORTS
+from ..querysets import THREAD_SORTS, visible_tags
 from .site import too_many_requests, with_retry_after
 
 # Content a member may not see answers 404, exactly like content that does not exist: every
@@ -81,6 +80,10 @@ def _visible_forum(request, slug):
 def _visible_thread(request, thread_id):
     threads = Thread.objects.visible_to(request.user).select_related("forum", "case_study")
     return get_object_or_404(threads, pk=thread_id)
+
+
+def _visible_tag(request, slug):
+    return get_object_or_404(visible_tags(request.user), slug=slug)
 
 
 def _visible_post(request, post_id):
@@ -117,7 +120,7 @@ def forum_detail(request, slug):
     forum = _visible_forum(request, slug)
     sort = request.GET.get("sort", "activity")
     sort = sort if sort in THREAD_SORTS else "activity"
-    tag = get_object_or_404(Tag, slug=request.GET["tag"]) if "tag" in request.GET else None
+    tag = _visible_tag(request, request.GET["tag"]) if "tag" in request.GET else None
     threads = forum.threads.shown_to(request.user)
     threads = threads.filter(tags=tag) if tag else threads
     # The forum counts the threads members see; moderators also see hidden ones: count them.
@@ -393,7 +396,7 @@ def follow_update(request, kind, key):
         forum = _visible_forum(request, key)
         target, fallback = {"forum": forum}, forum.get_absolute_url()
     else:
-        forum, target = None, {"tag": get_object_or_404(Tag, slug=key)}
+        forum, target = None, {"tag": _visible_tag(request, key)}
         fallback = reverse("community:forum_index")
     form = FollowForm(request.POST)
     if not form.is_valid() or (forum and not can_follow(request.user, forum)):

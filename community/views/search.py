@@ -4,11 +4,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from taggit.models import Tag
 
 from .. import search
 from ..models import FollowLevel
 from ..presenters import follow_level
+from ..querysets import visible_tags
 
 
 def _page_number(request):
@@ -63,7 +63,7 @@ def similar_threads(request):
 
 def tag_detail(request, slug):
     """List the visible case studies and threads with a tag, newest first; 404 if none."""
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = get_object_or_404(visible_tags(request.user), slug=slug)
     try:
         results = search.search(
             request.user,
@@ -74,8 +74,6 @@ def tag_detail(request, slug):
         )
     except ValueError:
         raise Http404(_("No such page.")) from None
-    if not results.total:
-        raise Http404(_("Nothing you may see carries this tag."))
     context = {
         "tag": tag,
         "results": results,

@@ -186,6 +186,18 @@ def test_followed_items_come_first(author):
     assert {label.split(" ", 1)[1]: n for n, label in built.counts}["new threads"] == 7
 
 
+def test_a_followed_tag_is_named_only_while_the_member_may_see_something_it_carries(author):
+    reader = UserFactory(username="reader")
+    make_thread(ForumFactory(slug="open"), author, title="Open", tags=["osint"])
+    closed = ForumFactory(slug="closed", audience="verified")
+    make_thread(closed, author, title="Closed", tags=["operation nightfall"])
+    for tag in Tag.objects.all():
+        Follow.objects.create(user=reader, tag=tag, level=FollowLevel.WATCHING)
+    assert titles(build_for(reader).followed) == {"osint"}
+    make_verified(reader)
+    assert titles(build_for(reader).followed) == {"osint", "operation nightfall"}
+
+
 def test_nothing_written_by_the_member_and_no_deleted_posts(author):
     reader = UserFactory(username="reader")
     forum = ForumFactory()

@@ -9,7 +9,7 @@ from taggit.models import Tag
 from community import digest
 from community.models import DigestSubscription, DigestTopic, Follow, FollowLevel, User
 from knowledgebase.models import Theme
-from tests.factories import ForumFactory, UserFactory, make_thread, subscribe
+from tests.factories import ForumFactory, UserFactory, as_told, make_thread, subscribe
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +86,19 @@ def test_the_page_can_stop_only_one_followed_item(ann):
     assert frequency(ann) == "weekly"
     client.post(url_for(token), {"scope": "all"})
     assert frequency(ann) == "off"
+
+
+def test_the_page_no_longer_names_a_tag_the_member_may_no_longer_see(ann):
+    forum = ForumFactory(slug="open")
+    make_thread(forum, title="Tagged", tags=["operation nightfall"])
+    tag = Tag.objects.get(name="operation nightfall")
+    url = url_for(digest.unsubscribe_token(user_id=ann.pk, item=f"tag:{tag.pk}"))
+    assert "Only stop operation nightfall" in cookieless().get(url).content.decode()
+    forum.audience = "verified"
+    forum.save()
+    content = cookieless().get(url).content.decode()
+    assert "nightfall" not in content
+    assert "Stop the digest" in content
 
 
 @pytest.mark.parametrize(
@@ -211,6 +224,26 @@ def test_follows_for_forums_a_member_lost_access_to_are_kept(client, ann):
     client.force_login(ann)
     client.post(reverse("community:settings_digest"), {"frequency": "weekly"})
     assert Follow.objects.filter(user=ann, forum=hidden).exists()
+
+
+def test_a_tag_on_nothing_the_member_may_see_is_treated_like_a_missing_tag(client, ann):
+    closed = ForumFactory(slug="closed", audience="verified")
+    make_thread(closed, title="Closed", tags=["operation nightfall"])
+    client.force_login(ann)
+    url = reverse("community:settings_digest")
+    restricted, missing = (
+        client.post(url, {"frequency": "weekly", "follow_tags": name})
+        for name in ["operation nightfall", "operation daybreak"]
+    )
+    assert "No thread or case study has the tag “operation daybreak”" in missing.content.decode()
+    assert as_told(restricted, "operation nightfall") == as_told(missing, "operation daybreak")
+    assert not Follow.objects.filter(user=ann).exists()
+    # Followed while it was visible: not shown, and kept by a save, as for a forum.
+    tag = Tag.objects.get(name="operation nightfall")
+    Follow.objects.create(user=ann, tag=tag, level=FollowLevel.WATCHING)
+    assert "nightfall" not in client.get(url).content.decode()
+    client.post(url, {"frequency": "weekly"})
+    assert Follow.objects.filter(user=ann, tag=tag).exists()
 
 
 # Sign-up

@@ -10,13 +10,14 @@ import pytest
 from django.utils import timezone
 
 from community import services
-from community.models import Notification, WorkingGroupMembership
+from community.models import Follow, Notification, WorkingGroupMembership
 from community.moderation import moderation_act
 from tests.factories import (
     ACCESS_MATRIX,
     AUDIENCES,
     VISIBLE_AUDIENCES,
     ForumFactory,
+    as_told,
     make_actor,
     make_moderator,
     make_staff,
@@ -28,7 +29,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world():
-    """One forum per audience, each with a tagged thread of two posts."""
+    """One forum per audience, each with a thread of two posts, tagged "shared-tag" and
+    "only-<audience>"."""
     author = make_staff("author")
     forums, threads = {}, {}
     for audience in AUDIENCES:
@@ -39,7 +41,7 @@ def world():
             forums[audience],
             author,
             title=f"Secret-ish thread for {audience}",
-            tags=["shared-tag"],
+            tags=["shared-tag", f"only-{audience}"],
             replies=1,
         )
     return {"forums": forums, "threads": threads, "author": author}
@@ -135,6 +137,34 @@ def test_moderator_edited_post_history_keeps_the_removed_text_for_moderators(
     else:
         assert "Reason-marker." in html
         assert ("Removed-marker" in html) is (actor == "staff")
+
+
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
+def test_tag_filter_treats_a_tag_on_nothing_visible_as_missing(client, world, as_actor, actor,
+                                                               audience):  # fmt: skip
+    as_actor(actor)
+    response = client.get(f"/forums/forum-public/?tag=only-{audience}")
+    if audience in VISIBLE_AUDIENCES[actor]:
+        assert response.status_code == 200
+        assert f"tagged “only-{audience}”".encode() in response.content
+    else:
+        missing = client.get("/forums/forum-public/?tag=no-such-tag")
+        assert as_told(response, f"only-{audience}") == as_told(missing, "no-such-tag")
+        assert missing.status_code == 404
+
+
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
+def test_tag_follow_treats_a_tag_on_nothing_visible_as_missing(client, world, as_actor, actor,
+                                                               audience):  # fmt: skip
+    user = as_actor(actor)
+    response = client.post(f"/tags/only-{audience}/follow/", {"level": "watching"})
+    if user and audience in VISIBLE_AUDIENCES[actor]:
+        assert response.status_code == 302
+        assert Follow.objects.filter(user=user, tag__slug=f"only-{audience}").exists()
+    else:
+        missing = client.post("/tags/no-such-tag/follow/", {"level": "watching"})
+        assert as_told(response, f"only-{audience}") == as_told(missing, "no-such-tag")
+        assert not Follow.objects.filter(tag__slug=f"only-{audience}").exists()
 
 
 @pytest.mark.parametrize(("actor", "audience"), [m for m in ACCESS_MATRIX if m[0] != "anonymous"])
