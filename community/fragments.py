@@ -7,6 +7,7 @@ the fragment by a hash of *everything* the template reads, so nothing is ever in
 a changed post, profile or permission makes a different key. Forms in the fragment carry no CSRF
 token (their buttons submit the page's one ``post-actions`` form), so a fragment is the same for
 every viewer with the same facts. Thread rows work the same way (``thread_row_fragments``).
+Mentions link only to profiles the viewer may open: those usernames are one more fact in the key.
 """
 
 import hashlib
@@ -19,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from . import markdown
 from .permissions import (
     can_delete_post,
     can_edit_post,
@@ -27,6 +29,7 @@ from .permissions import (
     can_see_profile_field,
     is_moderator,
 )
+from .presenters import linkable_mentions
 from .templatetags.people import profile_badge
 
 TIMEOUT = 24 * 60 * 60
@@ -51,12 +54,16 @@ def _state(obj: Model | None) -> tuple:
     return tuple(getattr(obj, field.attname) for field in obj._meta.concrete_fields)
 
 
-def post_context(post, *, viewer, page) -> dict:
-    """Return what ``components/post.html`` shows of *post* to *viewer*."""
+def post_context(post, *, viewer, page, linkable=frozenset()) -> dict:
+    """Return what ``components/post.html`` shows of *post* to *viewer*.
+
+    *linkable*: the mentioned usernames whose profile *viewer* may open (``linkable_mentions``).
+    """
     profile = getattr(post.author, "profile", None) if post.author else None
     return {
         "post": post,
         "page": page,
+        "linkable": frozenset(markdown.mentioned(post.body_html)) & linkable,
         "may": {
             "react": can_react(viewer, post),
             "edit": can_edit_post(viewer, post),
@@ -88,6 +95,7 @@ def _post_material(context: dict) -> tuple:
         sorted(context["badge"].items()),
         context["shows_stakeholder_type"],
         context["links_profile"],
+        sorted(context["linkable"]),
     )
 
 
@@ -114,7 +122,8 @@ def _render_cached(template: str, prefix: str, contexts: list[dict], material) -
 
 def post_fragments(posts, *, viewer, page) -> list[str]:
     """Return the HTML of each of *posts* as *viewer* sees it, from the cache where it can."""
-    contexts = [post_context(post, viewer=viewer, page=page) for post in posts]
+    linkable = linkable_mentions(viewer, [post.body_html for post in posts])
+    contexts = [post_context(post, viewer=viewer, page=page, linkable=linkable) for post in posts]
     return _render_cached("components/post.html", "post-html", contexts, _post_material)
 
 

@@ -4,7 +4,7 @@ CommonMark plus tables, strikethrough and bare links. Raw HTML in the source is 
 and the output still goes through an allow-list (nh3), so the stored HTML is safe to show even if
 a parser rule ever lets something through. Links are marked as user content; images are kept
 only when they come from the portal's own uploads (``MEDIA_URL``); ``@username`` links to the
-member's profile.
+member's profile, for readers who may open it (``mentions_resolve``).
 """
 
 import re
@@ -54,6 +54,24 @@ def is_local_image(src: str) -> bool:
 def member_profile_url(username: str) -> str:
     """Return the stable public URL of a member's profile (the page itself comes later)."""
     return f"/members/{username}/"
+
+
+# A mention as stored: a link for every ``@name``, whoever it names. Whether the reader gets the
+# link depends on whether they may open that profile, so pages resolve mentions when they show
+# stored HTML (``mentions_resolve``); a mention left unresolved shows as plain text.
+MENTION_LINK_RE = re.compile(rf'<a href="/members/([^"/<>]+)/" rel="{re.escape(LINK_REL)}">@\1</a>')
+
+
+def mentioned(html: str) -> set[str]:
+    """Return the usernames that stored *html* mentions."""
+    return set(MENTION_LINK_RE.findall(html))
+
+
+def mentions_resolve(html: str, linkable) -> str:
+    """Return stored *html* with links only for the mentions of *linkable* usernames."""
+    return MENTION_LINK_RE.sub(
+        lambda match: match.group(0) if match.group(1) in linkable else f"@{match.group(1)}", html
+    )
 
 
 def _mentions_rule(state):

@@ -37,6 +37,21 @@ def follow_level(user, **target):
     return level or FollowLevel.NORMAL
 
 
+def linkable_mentions(viewer, htmls) -> frozenset[str]:
+    """Return the usernames mentioned in stored *htmls* whose profile *viewer* may open.
+
+    One query for a whole page, none when it mentions nobody.
+    """
+    from . import markdown
+    from .models import Profile
+
+    names = set().union(*(markdown.mentioned(html) for html in htmls))
+    if not names:
+        return frozenset()
+    profiles = Profile.objects.visible_to(viewer).filter(user__username__in=names)
+    return frozenset(profiles.values_list("user__username", flat=True))
+
+
 def _diff(older: str, newer: str) -> list[tuple[str, str]]:
     diff = difflib.ndiff(older.splitlines(), newer.splitlines(), charjunk=None)
     return [(line[0], line[2:]) for line in diff if line[0] in "+- "]

@@ -70,6 +70,8 @@ def profile_update(
     if old_avatar and old_avatar != profile.avatar.name:
         storage = profile.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_avatar))
+    # Cached visitor pages show the member's name and link to the profile, from posts and mentions.
+    forum_pages_invalidate()
     return profile
 
 

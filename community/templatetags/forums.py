@@ -4,12 +4,19 @@ Templates ask the same predicates as views (``permissions``), never a rule of th
 """
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from community import permissions
-from community.markdown import member_profile_url
+from community.markdown import member_profile_url, mentions_resolve
 from community.models import Notification
 
 register = template.Library()
+
+
+@register.filter
+def mentions(html, linkable):
+    """Show stored *html* with links for the mentions of *linkable* usernames only."""
+    return mark_safe(mentions_resolve(html, linkable or ()))  # noqa: S308 - stored sanitised
 
 
 @register.filter

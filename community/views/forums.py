@@ -41,6 +41,7 @@ from ..permissions import (
 from ..presenters import (
     SORT_LABELS,
     follow_level,
+    linkable_mentions,
     read_marker,
     revision_changes,
     with_unread_counts,
@@ -173,10 +174,16 @@ def thread_create(request, slug):
             return redirect(thread)
     context = {"forum": forum, "form": form, "can_start_thread": allowed}
     if request.method == "POST" and form.is_valid():
-        context["preview"] = markdown.render(form.cleaned_data["body"]).html
+        context["preview"] = _preview(request, form.cleaned_data["body"])
     status = 429 if refusal else 400 if request.method == "POST" and not form.is_valid() else 200
     response = render(request, "community/thread_create.html", context, status=status)
     return with_retry_after(response, refusal)
+
+
+def _preview(request, body):
+    """Return *body* rendered as it would be shown to the member writing it."""
+    html = markdown.render(body).html
+    return markdown.mentions_resolve(html, linkable_mentions(request.user, [html]))
 
 
 def _within_limits(user, form, write, *, starts_thread=False):
@@ -219,7 +226,7 @@ def post_create(request, thread_id):
     if not form.is_valid():
         return _render_thread(request, thread, form, status=400, last_page=True)
     if "preview" in request.POST:
-        preview = markdown.render(form.cleaned_data["body"]).html
+        preview = _preview(request, form.cleaned_data["body"])
         return _render_thread(request, thread, form, preview=preview, last_page=True)
     post, refusal = _within_limits(
         request.user,
@@ -337,7 +344,7 @@ def post_edit(request, post_id):
                 return redirect(post.thread)
             messages.success(request, _("Your changes are saved."))
             return redirect(_post_url(post))
-        preview = markdown.render(form.cleaned_data["body"]).html
+        preview = _preview(request, form.cleaned_data["body"])
     status = 400 if request.method == "POST" and not form.is_valid() else 200
     context = {"post": post, "thread": post.thread, "form": form, "preview": preview}
     return render(request, "community/post_edit.html", context, status=status)

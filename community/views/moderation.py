@@ -25,7 +25,7 @@ from ..permissions import (
     can_see_decision,
     is_moderator,
 )
-from ..presenters import with_neighbours
+from ..presenters import linkable_mentions, with_neighbours
 from .forums import _post_url, _visible_post, page_number
 from .site import too_many_requests
 
@@ -76,8 +76,20 @@ def post_flag(request, post_id):
         "form": form,
         "already": already,
         "can_flag": can_flag(request.user, post),
+        "linkable": _linkable(request, [post]),
     }
     return render(request, "community/post_flag.html", context, status=status)
+
+
+def _linkable(request, posts):
+    """Return who the viewer may open among those mentioned in *posts* and their neighbours."""
+    shown = [
+        near
+        for post in posts
+        for near in (post, getattr(post, "before", None), getattr(post, "after", None))
+        if near is not None
+    ]
+    return linkable_mentions(request.user, [post.body_html for post in shown])
 
 
 def _after_flag_url(user, post):
@@ -93,8 +105,10 @@ def moderation_queue(request):
     posts = Post.objects.for_review()
     number, page_count = page_number(request, posts.count(), QUEUE_PER_PAGE)
     start = (number - 1) * QUEUE_PER_PAGE
+    shown = with_neighbours(list(posts[start : start + QUEUE_PER_PAGE]))
     context = {
-        "posts": with_neighbours(list(posts[start : start + QUEUE_PER_PAGE])),
+        "posts": shown,
+        "linkable": _linkable(request, shown),
         "page": {"number": number, "count": page_count},
         "appeals": Appeal.objects.filter(status=Appeal.Status.PENDING).select_related(
             "appellant", "action__moderator", "action__thread"
@@ -143,6 +157,7 @@ def moderation_post(request, post_id):
         "form": form,
         "flags": post.flags.select_related("flagger").order_by("-created_at"),
         "actions": post.moderation_actions.select_related("moderator").order_by("-created_at"),
+        "linkable": _linkable(request, [post]),
     }
     return render(request, "community/moderation_post.html", context, status=status)
 
@@ -199,6 +214,7 @@ def _render_decision(request, action, *, appeal_form=None, decision_form=None, s
         "outcome": appeal
         and ModerationAction.objects.filter(appeal=appeal).select_related("moderator").first(),
         "is_moderator": is_moderator(request.user),
+        "linkable": _linkable(request, [action.post] if action.post else []),
     }
     return render(request, "community/moderation_decision.html", context, status=status)
 

@@ -30,6 +30,7 @@ from ..permissions import (
     can_verify,
     is_verified_practitioner,
 )
+from ..presenters import linkable_mentions
 from ..services import profile_get_or_create
 from .forums import page_number
 
@@ -95,6 +96,7 @@ def member_detail(request, username):
         "member": author,
         "threads": threads.order_by("-created_at", "-pk")[:RECENT_ACTIVITY],
         "posts": posts.select_related("thread").order_by("-created_at", "-pk")[:RECENT_ACTIVITY],
+        "linkable": linkable_mentions(viewer, [profile.bio_html]),
     }
     return render(request, "community/member_detail.html", context)
 

@@ -7,13 +7,17 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from community import markdown
 from community.models import Profile, ProfileVisibility, StakeholderType
 from tests.factories import (
     ForumFactory,
     UserFactory,
+    as_told,
+    make_moderator,
     make_staff,
     make_thread,
     make_verified,
@@ -98,8 +102,72 @@ def test_a_profile_the_viewer_may_not_see_is_a_404(client, actor, level):
     owner = UserFactory(username="owner")
     set_visibility(owner, profile=level)
     login_as(client, actor)
-    expected = 200 if level in SEES[actor] else 404
-    assert client.get(profile_url(owner)).status_code == expected
+    response = client.get(profile_url(owner))
+    if level in SEES[actor]:
+        assert response.status_code == 200
+    else:  # exactly what a name nobody has gets
+        missing = client.get("/members/nobody-here/")
+        assert as_told(response, "owner") == as_told(missing, "nobody-here")
+        assert missing.status_code == 404
+
+
+MENTIONS = "Ask @owner, or @nobody-here."
+
+
+def mention_link(username):
+    return f'<a href="/members/{username}/" rel="nofollow ugc noopener">@{username}</a>'
+
+
+@pytest.mark.parametrize("actor", SEES)
+@pytest.mark.parametrize("level", LEVELS)
+def test_a_mention_links_only_to_a_profile_the_viewer_may_open(client, actor, level):
+    """Everywhere stored Markdown is shown: posts, previews, the flag page, a bio."""
+    owner = UserFactory(username="owner")
+    set_visibility(owner, profile=level)
+    writer = UserFactory(username="writer")
+    set_visibility(writer, profile="public", bio="public")
+    Profile.objects.filter(user=writer).update(bio_html=markdown.render(MENTIONS).html)
+    thread = make_thread(ForumFactory(slug="open"), writer, body=MENTIONS)
+    viewer = login_as(client, actor)
+    pages = [client.get(thread.get_absolute_url()), client.get(profile_url(writer))]
+    if viewer:
+        post = thread.posts.get()
+        pages.append(client.get(f"/p/{post.pk}/flag/"))
+        pages.append(client.post(f"/t/{thread.pk}/reply/", {"body": MENTIONS, "preview": "1"}))
+    for page in pages:
+        html = page.content.decode()
+        assert "@owner" in html
+        assert (mention_link("owner") in html) is (level in SEES[actor])
+        assert "/members/nobody-here/" not in html
+
+
+def test_cached_visitor_pages_drop_the_link_once_the_profile_is_closed(
+    client, django_capture_on_commit_callbacks
+):
+    owner = UserFactory(username="owner")
+    set_visibility(owner, profile="public")
+    thread = make_thread(ForumFactory(slug="open"), UserFactory(username="writer"), body=MENTIONS)
+    visitor = Client()
+    assert mention_link("owner") in visitor.get(thread.get_absolute_url()).content.decode()
+    client.force_login(owner)
+    closed = settings_data(**{"profile-visibility_profile": "members"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(SETTINGS_URL, closed)
+    assert response.status_code == 302
+    assert mention_link("owner") not in visitor.get(thread.get_absolute_url()).content.decode()
+
+
+def test_moderators_get_no_link_to_a_profile_they_may_not_open(client):
+    owner = UserFactory(username="owner")
+    set_visibility(owner, profile="verified")
+    thread = make_thread(ForumFactory(slug="open"), UserFactory(username="writer"), body=MENTIONS)
+    client.force_login(make_moderator())
+    post = thread.posts.get()
+    client.post(f"/p/{post.pk}/flag/", {"reason": "spam"})
+    for url in ["/moderation/", f"/moderation/posts/{post.pk}/"]:
+        html = client.get(url).content.decode()
+        assert "@owner" in html
+        assert "/members/owner/" not in html
 
 
 def test_members_always_see_their_own_profile_in_full(client):

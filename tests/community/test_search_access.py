@@ -15,6 +15,7 @@ from tests.factories import (
     VISIBLE_AUDIENCES,
     ForumFactory,
     UserFactory,
+    as_told,
     make_actor,
     make_case_study,
     make_moderator,
@@ -110,6 +111,26 @@ def test_tag_page_lists_visible_threads_and_case_studies_or_is_404(client, world
     html = client.get("/tags/shared-tag/").content.decode()
     assert (f"Lighthouse thread {audience}" in html) is visible
     assert (f"Lighthouse study {audience}" in html) is visible
+
+
+@pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
+@pytest.mark.parametrize(
+    ("path", "shows"),
+    [
+        ("/search/?q=lighthouse&tag=", "Lighthouse thread"),
+        ("/case-studies/?tag=", "Lighthouse study"),
+    ],
+    ids=["search", "library"],
+)
+def test_tag_filters_treat_a_tag_on_nothing_visible_as_missing(client, world, actor, audience,
+                                                                path, shows):  # fmt: skip
+    sign_in(client, world, actor)
+    response = client.get(f"{path}only-{audience}")
+    if audience in VISIBLE_AUDIENCES[actor]:
+        assert f"{shows} {audience}" in page_text(response)
+    else:
+        missing = client.get(f"{path}no-such-tag")
+        assert as_told(response, f"only-{audience}") == as_told(missing, "no-such-tag")
 
 
 @pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
