@@ -2,14 +2,18 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from taggit.models import Tag
+from wagtail.admin.auth import require_admin_access
 
-from community.models import Thread
+from community.models import ExpertiseTag, Profile, Thread
 from community.permissions import can_see, is_moderator
+from community.querysets import visible_tags
 
 from .models import CaseStudyIndexPage, Classification
 from .services import case_study_draft_from_thread
@@ -34,3 +38,28 @@ def case_study_from_thread(request, thread_id):
     )
     messages.success(request, _("A draft case study was created for the editors."))
     return redirect(reverse("wagtailadmin_pages:edit", args=[draft.pk]))
+
+
+TAGS_SUGGESTED = 10
+
+
+@require_admin_access
+def tag_autocomplete(request, app_name=None, model_name=None):
+    """Suggest tags to an editor, like Wagtail's own view, but only names the editor may see.
+
+    Tags on any case study (editors see them all in the admin) or on a thread the editor may
+    see; areas of expertise only from profiles that show them to the editor.
+    """
+    if (app_name, model_name) in {(None, None), ("taggit", "tag")}:
+        tags = Tag.objects.filter(
+            Q(pk__in=visible_tags(request.user).values("pk"))
+            | Q(knowledgebase_casestudytag_items__isnull=False)
+        )
+    elif (app_name, model_name) == ("community", "expertisetag"):
+        profiles = Profile.objects.with_field(request.user, "expertise")
+        tags = ExpertiseTag.objects.filter(tagged_profiles__content_object__in=profiles)
+    else:
+        raise Http404
+    term = request.GET.get("term", "").replace("\x00", "")
+    names = tags.filter(name__istartswith=term).order_by("name").values_list("name", flat=True)
+    return JsonResponse(list(names.distinct()[:TAGS_SUGGESTED]) if term else [], safe=False)

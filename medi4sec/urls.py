@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from community.views import media as media_views
 from community.views import site as site_views
+from knowledgebase import views as kb_views
 
 handler400 = "community.views.site.bad_request"
 handler403 = "community.views.site.permission_denied"
@@ -25,6 +26,9 @@ urlpatterns = [
     # Both admin sites sign in through allauth, so its rate limits and two-factor step apply.
     path("django-admin/login/", LoginView.as_view(), name="django_admin_login"),
     path("admin/login/", LoginView.as_view(), name="wagtail_admin_login"),
+    # Before Wagtail's own suggestions, which name every tag, even those on restricted threads.
+    path("admin/tag-autocomplete/", kb_views.tag_autocomplete),
+    path("admin/tag-autocomplete/<slug:app_name>/<slug:model_name>/", kb_views.tag_autocomplete),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

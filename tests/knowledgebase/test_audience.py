@@ -9,8 +9,16 @@ import pytest
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from community.models import Audience, WorkingGroup, WorkingGroupMembership
-from tests.factories import UserFactory, make_case_study, make_staff
+from community.models import Audience, User, WorkingGroup, WorkingGroupMembership
+from tests.factories import (
+    ForumFactory,
+    UserFactory,
+    make_case_study,
+    make_staff,
+    make_thread,
+    make_verified,
+    set_visibility,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +161,33 @@ def test_drafts_are_not_served_nor_listed(client):
     assert client.get("/case-studies/still-a-draft/").status_code == 404
     assert "Still a draft" not in client.get("/case-studies/").content.decode()
     assert draft.slug not in client.get("/sitemap.xml").content.decode()
+
+
+def test_admin_tag_suggestions_name_only_tags_the_editor_may_see(client):
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.contrib.auth.models import Group
+
+    from community.models import Profile
+
+    editor = UserFactory(username="editor")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    TOTP.activate(editor, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+    closed = ForumFactory(slug="closed", audience="verified")
+    make_thread(closed, title="Closed", tags=["operation nightfall"])
+    make_thread(ForumFactory(slug="open"), title="Open", tags=["operation open"])
+    make_case_study("Draft", publish=False, audience="verified", tags=["operation draft"])
+    for username, level, expertise in [("shy", "verified", "opsec"), ("open", "members", "osint")]:
+        Profile.objects.get(user=UserFactory(username=username)).expertise.set([expertise])
+        set_visibility(User.objects.get(username=username), expertise=level)
+    client.force_login(editor)
+
+    def suggested(path="/admin/tag-autocomplete/", term="oper"):
+        return client.get(path, {"term": term}).json()
+
+    assert suggested() == ["operation draft", "operation open"]
+    expertise = "/admin/tag-autocomplete/community/expertisetag/"
+    assert suggested(expertise, "o") == ["osint"]
+    make_verified(editor)
+    assert suggested() == ["operation draft", "operation nightfall", "operation open"]
+    assert suggested(expertise, "o") == ["opsec", "osint"]
+    assert client.get("/admin/tag-autocomplete/auth/group/", {"term": "o"}).status_code == 404
