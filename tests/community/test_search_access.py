@@ -98,6 +98,9 @@ def test_forum_filter_offers_visible_forums_only(client, world, actor, audience)
     assert (f'value="forum-{audience}"' in html) is (audience in VISIBLE_AUDIENCES[actor])
     response = client.get("/search/", {"q": "lighthouse", "forum": f"forum-{audience}"})
     assert response.status_code == (200 if audience in VISIBLE_AUDIENCES[actor] else 400)
+    if response.status_code == 400:
+        missing = client.get("/search/", {"q": "lighthouse", "forum": "no-such-forum"})
+        assert as_told(response, f"forum-{audience}") == as_told(missing, "no-such-forum")
 
 
 @pytest.mark.parametrize(("actor", "audience"), ACCESS_MATRIX)
