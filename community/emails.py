@@ -181,41 +181,37 @@ def group_decision(*, user_id: int, group_id: int, approved: bool):
 
 @builder("notification")
 def notification(*, notification_id: int):
-    """Tell a member about a new unread notification, unless they have read it since."""
+    """Tell a member about a new unread notification, unless they have read it since.
+
+    Built when it is sent: it names everyone whose post the entry stands for by then, and only
+    posts still published (a post hidden or deleted meanwhile is neither named nor linked).
+    """
     from .models import Notification
     from .permissions import can_see
+    from .presenters import notification_summary
 
     entry = (
-        Notification.objects.select_related("recipient__profile", "thread__forum", "post", "actor")
+        Notification.objects.select_related("recipient__profile", "thread__forum")
         .filter(pk=notification_id, is_read=False, recipient__is_active=True)
         .first()
     )
-    if (
-        entry is None
-        or entry.post.is_deleted
-        or entry.post.is_hidden  # hidden by moderation before the email went out
-        or entry.thread.is_hidden
-        or not can_see(entry.recipient, entry.thread.forum)
-    ):
+    if entry is None or entry.thread.is_hidden or not can_see(entry.recipient, entry.thread.forum):
         return None
+    events = entry.events.published().select_related("post", "actor")
+    summary = notification_summary(entry, events)
+    if summary is None:
+        return None  # every post it stood for was hidden or deleted before the email went out
     thread = entry.thread
-    actor_name = entry.actor.get_display_name() if entry.actor else _("A former member")
-    subjects = {
-        Notification.Kind.MENTION: _("%(actor)s mentioned you in “%(thread)s”"),
-        Notification.Kind.QUOTE: _("%(actor)s quoted you in “%(thread)s”"),
-        Notification.Kind.NEW_THREAD: _("New thread: “%(thread)s”"),
-        Notification.Kind.REPLY: _("New reply in “%(thread)s”"),
-    }
     return build(
         template="notification",
         to=entry.recipient.email,
-        subject=subjects[entry.kind] % {"actor": actor_name, "thread": thread.title},
+        subject=summary.text,
         context={
             "member": entry.recipient,
             "notification": entry,
+            "summary": summary,
             "thread": thread,
-            "actor_name": actor_name,
-            "post_url": absolute_url(entry.post.get_absolute_url()),
+            "post_url": absolute_url(summary.target.get_absolute_url()),
             "thread_url": absolute_url(thread.get_absolute_url()),
         },
     )

@@ -1,10 +1,13 @@
-"""What forum pages show beside the objects themselves: read state, follow level, edit diffs."""
+"""What forum pages show beside the objects themselves: read state, follow level, edit diffs,
+and what a grouped notification says."""
 
 import difflib
+from dataclasses import dataclass
 
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Follow, FollowLevel, ThreadRead
+from .models import Follow, FollowLevel, Notification, Post, ThreadRead
 
 SORT_LABELS = [
     ("activity", _("Latest activity")),
@@ -106,3 +109,93 @@ def with_neighbours(posts):
         post.before = found.get((post.thread_id, post.number - 1))
         post.after = found.get((post.thread_id, post.number + 1))
     return posts
+
+
+@dataclass(frozen=True)
+class NotificationSummary:
+    """What one notification tells a member: a sentence, the post it leads to, how many times."""
+
+    text: str
+    target: Post
+    count: int
+    times: str = ""
+
+
+def _actor_names(events) -> tuple[str, int]:
+    """Name who brought *events*, first one first ("A", "A and B", "A, B and 3 others"); count."""
+    names: dict[int | None, str] = {}  # former members (erased accounts) are one "former member"
+    for event in events:
+        if event.actor_id in names:
+            continue
+        if event.actor is not None:
+            names[event.actor_id] = event.actor.get_display_name()
+        else:
+            names[None] = gettext("a former member") if names else gettext("A former member")
+    first, *rest = names.values()
+    if not rest:
+        return first, 1
+    if len(rest) == 1:
+        return gettext("%(first)s and %(second)s") % {"first": first, "second": rest[0]}, 2
+    others = len(rest) - 1
+    text = ngettext(
+        "%(first)s, %(second)s and %(count)d other",
+        "%(first)s, %(second)s and %(count)d others",
+        others,
+    ) % {"first": first, "second": rest[0], "count": others}
+    return text, len(names)
+
+
+def notification_summary(notification, events) -> NotificationSummary | None:
+    """Describe *notification* by the *events* its reader may see (oldest first); None if none.
+
+    Everyone named wrote (or edited in) one of those posts, and the entry leads to the newest of
+    them in the thread: what the member opens is what the sentence announced.
+    """
+    events = list(events)
+    if not events:
+        return None
+    target = max((event.post for event in events), key=lambda post: post.number)
+    actors, actor_count = _actor_names(events)
+    names = {"actors": actors, "thread": notification.thread.title, "count": len(events)}
+    times = ""
+    if notification.kind == Notification.Kind.MENTION:
+        # Translators: the plural is for the number of people named in %(actors)s.
+        text = ngettext(
+            "%(actors)s mentioned you in “%(thread)s”",
+            "%(actors)s mentioned you in “%(thread)s”",
+            actor_count,
+        )
+    elif notification.kind == Notification.Kind.QUOTE:
+        # Translators: the plural is for the number of people named in %(actors)s.
+        text = ngettext(
+            "%(actors)s quoted you in “%(thread)s”",
+            "%(actors)s quoted you in “%(thread)s”",
+            actor_count,
+        )
+    elif notification.kind == Notification.Kind.NEW_THREAD:
+        text = gettext("New thread by %(actors)s: “%(thread)s”")
+    elif len(events) == 1:
+        text = gettext("%(actors)s replied in “%(thread)s”")
+    else:
+        text = ngettext(
+            "%(count)d new reply in “%(thread)s”, by %(actors)s",
+            "%(count)d new replies in “%(thread)s”, by %(actors)s",
+            len(events),
+        )
+    if len(events) > 1 and notification.kind in (
+        Notification.Kind.MENTION,
+        Notification.Kind.QUOTE,
+    ):
+        times = ngettext("(%(count)d time)", "(%(count)d times)", len(events)) % names
+    return NotificationSummary(text=text % names, target=target, count=len(events), times=times)
+
+
+def with_summaries(notifications):
+    """Set ``summary`` on notifications fetched ``for_listing(user)`` (None for decisions)."""
+    for notification in notifications:
+        notification.summary = (
+            None
+            if notification.kind == Notification.Kind.MODERATION
+            else notification_summary(notification, notification.shown_events)
+        )
+    return notifications

@@ -154,23 +154,50 @@ class PostQuerySet(models.QuerySet):
 
 class NotificationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Return *user*'s own notifications about threads and posts they may still see.
+        """Return *user*'s own notifications that still stand for a post they may see.
 
         Decisions about the member's own posts stay visible even when the post is hidden.
         """
+        from .models import NotificationEvent
+
         if not user.is_authenticated:
             return self.none()
-        shown = _shown_q(user, "post__", "thread__")
-        if shown:  # an empty Q() would swallow the alternative
-            shown |= models.Q(kind="moderation")
-        return self.filter(_audience_q(user, "thread__forum__"), shown, recipient=user)
+        shown_events = NotificationEvent.objects.filter(notification=models.OuterRef("pk"))
+        about_posts = models.Q(models.Exists(shown_events.shown_to(user))) & _shown_q(
+            user, "thread__"
+        )
+        return self.filter(
+            _audience_q(user, "thread__forum__"),
+            about_posts | models.Q(kind="moderation"),
+            recipient=user,
+        )
 
     def unread(self):
         return self.filter(is_read=False)
 
-    def for_listing(self):
-        """Fetch the thread, the post it leads to and who acted, with each notification."""
-        return self.select_related("thread", "post", "actor")
+    def for_listing(self, user):
+        """Fetch the thread, and the events *user* may see (post, actor) into ``shown_events``."""
+        from .models import NotificationEvent
+
+        events = NotificationEvent.objects.shown_to(user).select_related("post", "actor")
+        return self.select_related("thread").prefetch_related(
+            Prefetch("events", queryset=events, to_attr="shown_events")
+        )
+
+
+class NotificationEventQuerySet(models.QuerySet):
+    def shown_to(self, user):
+        """Keep the events whose post *user* is shown: not deleted, hidden ones for moderators.
+
+        The audience is the notification's (one thread): ``NotificationQuerySet.visible_to``.
+        """
+        return self.filter(_shown_q(user, "post__", "post__thread__"), post__is_deleted=False)
+
+    def published(self):
+        """Keep the events whose post anyone who may see the thread sees (what emails tell)."""
+        return self.filter(
+            post__is_deleted=False, post__is_hidden=False, post__thread__is_hidden=False
+        )
 
 
 def tags_carried_by(threads, case_studies):

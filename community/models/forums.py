@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from ..querysets import ForumQuerySet, NotificationQuerySet, PostQuerySet, ThreadQuerySet
+from ..querysets import (
+    ForumQuerySet,
+    NotificationEventQuerySet,
+    NotificationQuerySet,
+    PostQuerySet,
+    ThreadQuerySet,
+)
 from .people import Audience, User, WorkingGroup
 from .search import SearchVectorField
 
@@ -313,7 +319,11 @@ class Follow(models.Model):
 
 
 class Notification(models.Model):
-    """What happened in a thread for one member, grouped: one unread entry per thread and kind."""
+    """What happened in a thread for one member, grouped: one unread entry per thread and kind.
+
+    The posts an entry stands for, and who wrote each, are its ``events``: what a member is shown
+    (who is named, where the entry leads, how many) is built from the events they may still see.
+    """
 
     class Kind(models.TextChoices):
         REPLY = "reply", _("Reply")
@@ -325,7 +335,8 @@ class Notification(models.Model):
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
-    # The first post the member has not seen yet: the entry leads there.
+    # The newest post the entry stands for, and who brought it (for a moderation decision: the
+    # decided post and the moderator). Pages name and link from the events, never from these two.
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -334,6 +345,7 @@ class Notification(models.Model):
     moderation_action = models.ForeignKey(
         "ModerationAction", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # How many events the entry stands for (members are told how many they may see).
     count = models.PositiveIntegerField(default=1)
     is_read = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -359,6 +371,31 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.recipient} in {self.thread}"
+
+
+class NotificationEvent(models.Model):
+    """One post a grouped notification stands for, and who brought it (its author or editor)."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="events")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = NotificationEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # A post published again (released, hidden, released) is still one event.
+            models.UniqueConstraint(
+                fields=["notification", "post"], name="notification_event_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"post {self.post_id} in {self.notification}"
 
 
 class ThreadRead(models.Model):

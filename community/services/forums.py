@@ -6,7 +6,7 @@ anonymous page cache is invalidated once the write is committed.
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
@@ -21,6 +21,7 @@ from ..models import (
     HiddenReason,
     ModerationAction,
     Notification,
+    NotificationEvent,
     Post,
     PostRevision,
     Reaction,
@@ -393,14 +394,19 @@ def thread_mark_read(*, user: User, thread: Thread, number: int, marker=None) ->
     """Record that *user* has been shown *thread* up to post *number*.
 
     *marker* is the member's ThreadRead when the caller has it already (saves a query).
-    Also marks the thread's notifications that lead to posts the member has now seen as read.
+    Also marks read the thread's notifications whose every post the member may see is now
+    seen: an entry that also stands for a later post stays unread until that post is shown.
     """
     if marker is not None and marker.last_read_number >= number:
         return  # the usual case when a member comes back: nothing to write
     with transaction.atomic():
         _read_marker_move(user=user, thread=thread, number=number)
-        Notification.objects.filter(
-            recipient=user, thread=thread, is_read=False, post__number__lte=number
+        unseen = NotificationEvent.objects.filter(
+            notification=OuterRef("pk"), post__number__gt=number
+        ).shown_to(user)
+        Notification.objects.filter(recipient=user, thread=thread, is_read=False).filter(
+            Q(kind=Notification.Kind.MODERATION, post__number__lte=number)
+            | (~Q(kind=Notification.Kind.MODERATION) & ~Exists(unseen))
         ).update(is_read=True)
 
 
@@ -480,27 +486,46 @@ def _notify(*, post, rendered, actor, watchers, kind, quotes=True) -> None:
 
 
 def _notification_add(*, recipient: User, kind: str, post: Post, actor: User) -> None:
-    """Add one event to *recipient*'s unread entry for this thread and kind, or start one."""
+    """Add *post* to *recipient*'s unread entry for this thread and kind, or start one.
+
+    The entry keeps every post it stands for (its events), so it can name everyone who wrote
+    one and lead to the newest; a post already in the entry is not counted twice.
+    """
     now = timezone.now()
     unread = Notification.objects.filter(
         recipient=recipient, thread=post.thread_id, kind=kind, is_read=False
     )
-    if unread.update(count=F("count") + 1, actor=actor, updated_at=now):
-        return
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient=recipient,
-                kind=kind,
-                thread_id=post.thread_id,
-                post=post,
-                actor=actor,
-                created_at=now,
-                updated_at=now,
-            )
-    except IntegrityError:
-        # Another reply created the entry a moment ago: join it.
-        unread.update(count=F("count") + 1, actor=actor, updated_at=now)
-    else:
-        # One email per unread entry: later events join the entry, not the inbox.
-        emails.queue("notification", notification_id=notification.pk)
+    with transaction.atomic():
+        # The lock makes concurrent replies join the entry one after the other.
+        notification = unread.select_for_update(of=("self",)).select_related("post").first()
+        if notification is None:
+            try:
+                with transaction.atomic():
+                    notification = Notification.objects.create(
+                        recipient=recipient,
+                        kind=kind,
+                        thread_id=post.thread_id,
+                        post=post,
+                        actor=actor,
+                        created_at=now,
+                        updated_at=now,
+                    )
+            except IntegrityError:
+                # Another reply created the entry a moment ago: join it.
+                notification = unread.select_for_update(of=("self",)).select_related("post").get()
+            else:
+                NotificationEvent.objects.create(
+                    notification=notification, post=post, actor=actor, created_at=now
+                )
+                # One email per unread entry: later events join the entry, not the inbox.
+                emails.queue("notification", notification_id=notification.pk)
+                return
+        _event, added = NotificationEvent.objects.get_or_create(
+            notification=notification, post=post, defaults={"actor": actor, "created_at": now}
+        )
+        if not added:
+            return
+        changes = {"count": F("count") + 1, "updated_at": now}
+        if post.number >= notification.post.number:
+            changes.update(post=post, actor=actor)
+        Notification.objects.filter(pk=notification.pk).update(**changes)

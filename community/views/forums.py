@@ -44,6 +44,7 @@ from ..presenters import (
     linkable_mentions,
     read_marker,
     revision_changes,
+    with_summaries,
     with_unread_counts,
 )
 from ..privacy.addresses import post_address_record
@@ -419,7 +420,9 @@ def notification_list(request):
     notifications = Notification.objects.visible_to(request.user)
     number, page_count = page_number(request, notifications.count(), NOTIFICATIONS_PER_PAGE)
     start = (number - 1) * NOTIFICATIONS_PER_PAGE
-    page = notifications.for_listing()[start : start + NOTIFICATIONS_PER_PAGE]
+    page = with_summaries(
+        notifications.for_listing(request.user)[start : start + NOTIFICATIONS_PER_PAGE]
+    )
     context = {"notifications": page, "page": {"number": number, "count": page_count}}
     return render(request, "community/notification_list.html", context)
 

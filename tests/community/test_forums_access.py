@@ -172,9 +172,10 @@ def test_notifications_and_header_count_only_for_visible_threads(client, world, 
                                                                  audience):  # fmt: skip
     user = as_actor(actor)
     thread = world["threads"][audience]
-    Notification.objects.create(
+    notification = Notification.objects.create(
         recipient=user, kind="reply", thread=thread, post=thread.last_post, actor=world["author"]
     )
+    notification.events.create(post=thread.last_post, actor=world["author"])
     html = client.get("/notifications/").content.decode()
     visible = audience in VISIBLE_AUDIENCES[actor]
     assert (thread.title in html) is visible

@@ -49,11 +49,10 @@ def test_replies_are_numbered_and_counted():
 def test_ten_replies_make_one_grouped_notification():
     author, other = UserFactory(), UserFactory()
     thread = make_thread(author=author)
-    first = reply(thread, other)
-    for _ in range(9):
-        reply(thread, other)
+    replies = [reply(thread, other) for _ in range(10)]
     notification = Notification.objects.get(recipient=author)
-    assert (notification.kind, notification.count, notification.post) == ("reply", 10, first)
+    assert (notification.kind, notification.count, notification.post) == ("reply", 10, replies[-1])
+    assert [event.post for event in notification.events.all()] == replies
     services.notifications_mark_read(user=author)
     reply(thread, other)
     assert Notification.objects.filter(recipient=author, is_read=False).count() == 1

@@ -32,7 +32,7 @@ def test_a_reply_emails_the_watcher_once_until_they_read_the_thread(
 
     assert [message.to for message in mail.outbox] == [["ana@example.eu"]]
     message = mail.outbox[0]
-    assert message.subject == "[MEDI@4SEC] New reply in “Drone footage at demonstrations”"
+    assert message.subject == "[MEDI@4SEC] Bert replied in “Drone footage at demonstrations”"
     assert "Bert replied in “Drone footage at demonstrations”" in message.body
     assert f"http://127.0.0.1:8000{first.get_absolute_url()}" in message.body
 
@@ -49,7 +49,7 @@ def test_a_mention_emails_the_member_mentioned(django_capture_on_commit_callback
     subjects = {message.to[0]: message.subject for message in mail.outbox}
     assert subjects == {
         "cleo@example.eu": "[MEDI@4SEC] Dan mentioned you in “A thread”",
-        "starter@example.eu": "[MEDI@4SEC] New reply in “A thread”",
+        "starter@example.eu": "[MEDI@4SEC] Dan replied in “A thread”",
     }
 
 
