@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -8,9 +9,13 @@ class CommunityConfig(AppConfig):
     verbose_name = _("Community")
 
     def ready(self):
+        from medi4sec.outages import database_connected
+
         from .caching import connect_invalidation
         from .privacy import export, requests  # noqa: F401 (they register email builders)
         from .sites import sites_sync
 
         connect_invalidation()
         post_migrate.connect(sites_sync, sender=self)
+        # A database outage this process logged ends with the first connection that opens.
+        connection_created.connect(database_connected)

@@ -6,7 +6,6 @@ Instead, each operation falls back to the ``fallback`` cache (Django's database 
 counters keep counting, and Redis is tried again after a short pause.
 """
 
-import logging
 import time
 
 import redis
@@ -14,8 +13,9 @@ from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 
-logger = logging.getLogger(__name__)
+from . import outages
 
+OUTAGE_NAME = "Redis cache"
 REDIS_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 
@@ -33,10 +33,16 @@ class FailoverRedisCache(RedisCache):
     def _call(self, name, *args, **kwargs):
         if time.monotonic() >= self._down_until:
             try:
-                return getattr(super(), name)(*args, **kwargs)
+                result = getattr(super(), name)(*args, **kwargs)
             except REDIS_ERRORS as error:
-                logger.warning("cache: Redis unreachable (%s), using the database", error)
+                # Once per outage and process, not once per retry (``medi4sec.outages``).
+                outages.report_down(OUTAGE_NAME, error, consequence="using the database cache")
                 self._down_until = time.monotonic() + self.retry_after_seconds
+            else:
+                if self._down_until:
+                    self._down_until = 0.0
+                    outages.report_up(OUTAGE_NAME)
+                return result
         return getattr(caches[self._fallback_alias], name)(*args, **kwargs)
 
     @property

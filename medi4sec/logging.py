@@ -10,6 +10,7 @@ import time
 import uuid
 
 from celery.signals import task_failure, task_postrun, task_prerun
+from django.db import DatabaseError
 
 request_id_var = contextvars.ContextVar("request_id", default="-")
 _task_started: dict[str, float] = {}
@@ -41,6 +42,19 @@ def _clean_request_id(value):
     return value if value and all(c.isalnum() or c in "-_." for c in value) else uuid.uuid4().hex
 
 
+def _member_id(request):
+    """Return the signed-in member's id, or None, also when the session cannot be read.
+
+    A view that never looked at ``request.user`` leaves it unloaded; loading it here while the
+    database is down would turn the 503 already rendered into a second failure.
+    """
+    user = getattr(request, "user", None)
+    try:
+        return user.pk if user is not None and user.is_authenticated else None
+    except DatabaseError:
+        return None
+
+
 class RequestLogMiddleware:
     """Give each request an id (kept from a proxy's X-Request-ID) and log it as one line."""
 
@@ -54,7 +68,6 @@ class RequestLogMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = request.id
-            user = getattr(request, "user", None)
             request_logger.info(
                 "request",
                 extra={
@@ -64,7 +77,7 @@ class RequestLogMiddleware:
                         "path": request.path,
                         "status": response.status_code,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                        "user_id": user.pk if user is not None and user.is_authenticated else None,
+                        "user_id": _member_id(request),
                     }
                 },
             )

@@ -1,5 +1,6 @@
 """The site itself: account settings, robots.txt, health checks and the error pages."""
 
+import contextlib
 import sys
 import time
 
@@ -7,13 +8,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from medi4sec import outages
 
 from .. import outbox
 from ..forms import (
@@ -55,13 +58,29 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-def _timed(check):
+def _timed(name, check):
+    """Run *check* for the dependency *name*: whether it answered, and how fast; never why not.
+
+    Why not goes to the log, once per outage (``medi4sec.outages``): exception names and
+    messages (hosts, ports, users) are for operators, and this answer is public.
+    """
     started = time.perf_counter()
     try:
         check()
     except Exception as error:
-        return {"ok": False, "error": error.__class__.__name__}
+        outages.report_down(name, error)
+        return {"ok": False}
+    outages.report_up(name)
     return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 2)}
+
+
+def _quiet(response):
+    """Keep Django from logging *response*, an expected 503, as an ERROR (already logged once).
+
+    ``django.utils.log.log_response`` skips a response marked as logged.
+    """
+    response._has_been_logged = True
+    return response
 
 
 def _check_database():
@@ -83,19 +102,24 @@ def _check_broker():
 
 @never_cache
 def readyz(request):
-    """Report whether the database and the cache/broker answer, with timings; 503 if not."""
-    checks = {"database": _timed(_check_database), "cache": _timed(_check_cache)}
+    """Report whether the database, the cache and the broker answer, with timings; 503 if not.
+
+    Anyone may ask, so the answer says which dependency is down and nothing about why.
+    """
+    checks = {
+        "database": _timed("database", _check_database),
+        "cache": _timed("cache", _check_cache),
+    }
     if settings.REDIS_URL:
-        checks["broker"] = _timed(_check_broker)
+        checks["broker"] = _timed("broker", _check_broker)
     ready = all(check["ok"] for check in checks.values())
     body = {"status": "ready" if ready else "unavailable", "checks": checks}
     if checks["database"]["ok"]:
-        # For monitoring, not readiness: tasks waiting for the broker (community.outbox).
-        body["outbox_pending"] = outbox.pending_count()
-    return JsonResponse(
-        body,
-        status=200 if ready else 503,
-    )
+        # For monitoring, not readiness: how many tasks wait for the broker (a count, no names).
+        with contextlib.suppress(DatabaseError):
+            body["outbox_pending"] = outbox.pending_count()
+    response = JsonResponse(body, status=200 if ready else 503)
+    return response if ready else _quiet(response)
 
 
 def _error_page(request, template_name, status):
@@ -146,10 +170,15 @@ def csrf_failure(request, reason=""):
 def server_error(request):
     """Render the 500 page without request context: the failure may lie in the database.
 
-    A database that cannot be reached is an outage, not a bug: answer 503 with Retry-After.
+    A database that cannot be reached is an outage, not a bug: answer 503 with Retry-After, and
+    log it once per outage (at WARNING) rather than once per request with a traceback.
     """
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
         response["Retry-After"] = "30"
-        return response
+        if not outages.is_database_unreachable(error):
+            return response  # a deadlock or a timeout: Django logs it as the error it is
+        outages.report_down("database", error, consequence="pages answer 503")
+        return _quiet(response)
     return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -1,5 +1,7 @@
-"""Redis really stopped and started again: pages answer, log-ins work, rate limits keep counting."""
+"""Redis really stopped and started again: pages answer, log-ins work, rate limits keep counting,
+/readyz says the broker is down, and the log says so once."""
 
+import logging
 import shutil
 import socket
 import subprocess
@@ -11,6 +13,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
+from medi4sec import outages
 from medi4sec.cache import FailoverRedisCache
 from tests.factories import PASSWORD, UserFactory
 
@@ -126,3 +129,36 @@ def test_login_rate_limits_keep_counting_while_redis_is_down(client, private_red
     )
     assert b"Too many failed login attempts. Try again later." in response.content
     assert "_auth_user_id" not in client.session
+
+
+def test_a_redis_outage_is_one_warning_per_role_and_one_line_when_it_ends(
+    client, private_redis, caplog, monkeypatch
+):
+    monkeypatch.setattr(outages, "_down_since", {})  # this process has seen no outage yet
+    caplog.set_level(logging.INFO)
+
+    def said(level):
+        return sorted(
+            r.getMessage().split(" (")[0].split(" after ")[0]
+            for r in caplog.records
+            if r.levelno == level and r.name == "medi4sec.outages"
+        )
+
+    with override_settings(REDIS_URL=private_redis.url):
+        assert client.get("/readyz").status_code == 200
+        private_redis.stop()
+        answers = [client.get("/readyz") for _ in range(10)]
+        assert [client.get("/").status_code for _ in range(5)] == [200] * 5
+        assert {answer.status_code for answer in answers} == {503}
+        checks = answers[-1].json()["checks"]
+        assert checks["broker"] == {"ok": False}
+        assert checks["cache"]["ok"] is True  # on the database meanwhile
+        assert b"ConnectionError" not in b"".join(answer.content for answer in answers)
+        assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+        assert said(logging.WARNING) == ["Redis cache unavailable", "broker unavailable"]
+
+        caplog.clear()
+        private_redis.start()
+        assert [client.get("/readyz").status_code for _ in range(3)] == [200] * 3
+        assert said(logging.INFO) == ["Redis cache available again", "broker available again"]
+        assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -133,7 +133,7 @@ def test_readyz_is_503_when_the_broker_is_unreachable(client):
     with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
         response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"]["broker"] == {"ok": False, "error": "ConnectionError"}
+    assert response.json()["checks"]["broker"] == {"ok": False}  # which one, never why
 
 
 def test_expired_form_gets_the_styled_403(member):

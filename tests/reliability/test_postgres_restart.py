@@ -1,11 +1,15 @@
 """PostgreSQL really stopped and started under a running gunicorn: a styled 503, then recovery.
 
+The outage is logged once per worker process at WARNING (never an ERROR per request), /readyz
+says only that the database is down, and the end of the outage is logged too.
+
 The test runs its own PostgreSQL cluster (initdb into a temporary folder, another port), so the
 shared server stays up for the rest of the suite.
 """
 
 import contextlib
 import glob
+import json
 import os
 import shutil
 import socket
@@ -92,17 +96,28 @@ def portal_on_private_postgres():
         "SECRET_KEY": "reliability-test-" + "x" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "ERROR",
+        "LOG_LEVEL": "INFO",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)  # noqa: S603
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)  # noqa: S603
+    log_path = folder / "gunicorn.log"
+    log_file = log_path.open("w")
     gunicorn = subprocess.Popen(  # noqa: S603
         [str(Path(sys.executable).parent / "gunicorn"), "medi4sec.wsgi", "--bind",
          f"127.0.0.1:{web_port}", "--workers", "2", "--timeout", "20"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log_file,
     )  # fmt: skip
     base = f"http://127.0.0.1:{web_port}"
+
+    def portal_log():
+        """Return the portal's JSON log lines so far (gunicorn's own lines are not JSON)."""
+        lines = []
+        for line in log_path.read_text().splitlines():
+            with contextlib.suppress(ValueError):
+                lines.append(json.loads(line))
+        return lines
+
     try:
         for _ in range(100):
             try:
@@ -110,17 +125,18 @@ def portal_on_private_postgres():
                     break
             except OSError:
                 time.sleep(0.1)
-        yield postgres, base
+        yield postgres, base, portal_log
     finally:
         gunicorn.terminate()
         gunicorn.wait(timeout=10)
+        log_file.close()
         with contextlib.suppress(subprocess.CalledProcessError):
             postgres.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_database_restart_gives_a_503_then_recovers_without_a_restart(portal_on_private_postgres):
-    postgres, base = portal_on_private_postgres
+    postgres, base, portal_log = portal_on_private_postgres
     # Warm both workers' persistent connections (CONN_MAX_AGE) before the outage.
     for _ in range(6):
         assert get(f"{base}/about/")[0] == 200
@@ -130,8 +146,14 @@ def test_database_restart_gives_a_503_then_recovers_without_a_restart(portal_on_
     assert status == 503
     assert "The portal is briefly unavailable" in body
     assert "Traceback" not in body
+    assert "OperationalError" not in body
     assert get(f"{base}/healthz")[0] == 200  # the process itself is alive
-    assert get(f"{base}/readyz")[0] == 503
+    for _ in range(10):
+        status, body = get(f"{base}/readyz")
+        assert status == 503
+        assert json.loads(body)["checks"]["database"] == {"ok": False}
+        assert "Error" not in body
+        assert get(f"{base}/about/")[0] == 503
 
     postgres.start()
     restarted = time.monotonic()
@@ -143,3 +165,14 @@ def test_database_restart_gives_a_503_then_recovers_without_a_restart(portal_on_
         time.sleep(0.2)
     assert statuses[-3:] == [200, 200, 200], statuses
     assert get(f"{base}/readyz")[0] == 200
+
+    log = portal_log()
+    assert [line for line in log if line["level"] in ("ERROR", "CRITICAL")] == []
+    outage = [line for line in log if line["logger"] == "medi4sec.outages"]
+    started = [line for line in outage if line["message"].startswith("database unavailable")]
+    ended = [line for line in outage if line["message"].startswith("database available again")]
+    # Once per worker process (two workers), whatever the number of failed requests (21).
+    assert 1 <= len(started) <= 2, outage
+    assert {line["level"] for line in started} == {"WARNING"}
+    assert 1 <= len(ended) <= len(started), outage
+    assert {line["level"] for line in ended} == {"INFO"}
