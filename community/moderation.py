@@ -219,6 +219,13 @@ def _decision_notify(*, action: ModerationAction, recipient: User) -> None:
     emails.queue("moderation_decision", action_id=action.pk)
 
 
+def decision_notice_read(*, user: User, action: ModerationAction) -> int:
+    """Mark *user*'s notice of *action* read, and nothing else: they opened the decision."""
+    return Notification.objects.filter(
+        recipient=user, moderation_action=action, is_read=False
+    ).update(is_read=True)
+
+
 # Appeals --------------------------------------------------------------------------------------
 
 

@@ -17,7 +17,14 @@ from django.views.decorators.http import require_POST
 from .. import limits
 from ..forms import AppealDecisionForm, AppealForm, FlagForm, ModerationActionForm
 from ..models import Appeal, Flag, ModerationAction, Post, Thread
-from ..moderation import ModerationError, appeal_create, appeal_decide, flag_create, moderation_act
+from ..moderation import (
+    ModerationError,
+    appeal_create,
+    appeal_decide,
+    decision_notice_read,
+    flag_create,
+    moderation_act,
+)
 from ..permissions import (
     can_appeal,
     can_decide_appeal,
@@ -184,6 +191,7 @@ def moderation_decision(request, action_id):
     action = get_object_or_404(actions, pk=action_id)
     if not can_see_decision(request.user, action):
         raise Http404(_("No such page."))
+    decision_notice_read(user=request.user, action=action)  # what the notice leads to is read
     form = AppealForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from community import services
 from community.models import Forum, HiddenReason, Notification
+from community.moderation import moderation_act
 from tests.factories import ForumFactory, UserFactory, make_moderator, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +208,22 @@ def test_the_inbox_takes_the_same_queries_for_many_grouped_entries(
     with django_assert_num_queries(len(one_entry)):
         response = client.get("/notifications/")
     assert response.content.decode().count("Pieter, Mira and 1 other mentioned you") == 6
+
+
+def test_opening_a_moderation_notice_reads_that_notice_only(client, people):
+    author = people["Pieter"]
+    client.force_login(author)
+    thread = make_thread(author=author, title="Raid footage", replies=2)
+    post(thread, people["Mira"])  # a reply notification, unread
+    moderator = make_moderator("mod")
+    first, second = thread.posts.filter(number__in=[2, 3]).order_by("number")
+    decisions = [
+        moderation_act(moderator=moderator, post=target, kind="hide", reason="Live details.")
+        for target in (first, second)
+    ]
+    notices = Notification.objects.filter(recipient=author, kind="moderation").order_by("pk")
+    assert [notice.is_read for notice in notices] == [False, False]
+
+    assert client.get(decisions[0].get_absolute_url()).status_code == 200
+    assert [notice.is_read for notice in notices.all()] == [True, False]
+    assert not Notification.objects.get(recipient=author, kind="reply").is_read
