@@ -152,7 +152,7 @@ def test_pages_answer_and_a_reply_posted_while_redis_is_down_is_emailed_once_it_
     time.sleep(1.5)  # a second copy would arrive now
     assert sink.count_to() == {"ana@example.eu": 1}
     subject = str(make_header(decode_header(sink.messages[0]["Subject"])))
-    assert subject == "[MEDI@4SEC] New reply in “Flooding in the old town”"
+    assert subject == "[MEDI@4SEC] Bert replied in “Flooding in the old town”"
     task.refresh_from_db()
     assert task.status == "done"
     assert EmailDelivery.objects.get().status == "sent"
