@@ -32,7 +32,7 @@ def events_from_entries(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0014_post_created_index'),
+        ('community', '0016_outbox_lease'),
     ]
 
     operations = [
