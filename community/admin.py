@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from . import services
 from .models import (
     ExpertiseTag,
     Forum,
@@ -101,6 +102,12 @@ class ThreadAdmin(admin.ModelAdmin):
         # A title changes through a moderator's edit of the opening post (review queue): logged,
         # with a reason, the old title kept for moderators only and out of the slug.
         return ["title", "slug"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        """Save the thread; a move to another forum goes through the service, so counts follow."""
+        if change and "forum" in form.changed_data:
+            services.thread_move(thread=Thread.objects.get(pk=obj.pk), forum=obj.forum)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Post)

@@ -11,6 +11,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 
 VERSION_KEY = "forums:version"
@@ -72,6 +73,16 @@ def cache_page_for_visitors(view):
     return wrapper
 
 
+def bump_now_and_on_commit(**_kwargs) -> None:
+    """Invalidate cached pages now and again once the current transaction commits.
+
+    A visitor whose request falls between the two still reads the old rows, and would cache
+    the old page under the new version: the second bump drops it.
+    """
+    bump()
+    transaction.on_commit(bump)
+
+
 def connect_invalidation():
     """Invalidate cached pages when forums, threads or posts change outside the services.
 
@@ -83,7 +94,13 @@ def connect_invalidation():
     from .models import Forum, Post, Thread
 
     for model in (Forum, Thread, Post):
-        post_save.connect(bump, sender=model, dispatch_uid=f"forums-cache-{model.__name__}-save")
+        post_save.connect(
+            bump_now_and_on_commit,
+            sender=model,
+            dispatch_uid=f"forums-cache-{model.__name__}-save",
+        )
         post_delete.connect(
-            bump, sender=model, dispatch_uid=f"forums-cache-{model.__name__}-delete"
+            bump_now_and_on_commit,
+            sender=model,
+            dispatch_uid=f"forums-cache-{model.__name__}-delete",
         )

@@ -155,11 +155,14 @@ class Thread(models.Model):
 
 
 class HiddenReason(models.TextChoices):
-    """Why a post is hidden from everyone but moderators (and pending review unless MODERATOR)."""
+    """Why a post is hidden from everyone but moderators (HELD and FLAGGED wait for review)."""
 
     HELD = "held", _("Held for review: it matched a watched word")
     FLAGGED = "flagged", _("Hidden pending review: flagged by members")
     MODERATOR = "moderator", _("Hidden by a moderator")
+    # Not a moderation decision: the case study a discussion is about is not published, or no
+    # forum has its audience (``knowledgebase.services.case_study_discussion_sync``).
+    WITHDRAWN = "withdrawn", _("Withdrawn with the case study it discusses")
 
 
 class Post(models.Model):

@@ -18,6 +18,8 @@ from .forums import (
     tags_resolve,
     thread_create,
     thread_mark_read,
+    thread_move,
+    thread_withdrawal_set,
 )
 from .people import (
     MembershipError,
@@ -58,6 +60,8 @@ __all__ = [
     "tags_resolve",
     "thread_create",
     "thread_mark_read",
+    "thread_move",
+    "thread_withdrawal_set",
     "verification_approve",
     "verification_confirm_token",
     "verification_default_until",

@@ -344,6 +344,59 @@ def _thread_last_post_refresh(*, thread_id: int, forum_id: int) -> None:
     Forum.objects.filter(pk=forum_id).update(last_thread=Subquery(latest_thread.values("pk")[:1]))
 
 
+def _forum_counts_refresh(*, forum_ids: list[int]) -> None:
+    """Count again what members see in each forum: its shown threads, their shown posts, the latest.
+
+    For the rare writes that move whole threads; the everyday writes move the counters by one.
+    """
+    for forum_id in set(forum_ids):
+        shown = Thread.objects.filter(forum=forum_id, is_hidden=False)
+        Forum.objects.filter(pk=forum_id).update(
+            thread_count=shown.count(),
+            post_count=Post.objects.filter(thread__in=shown, is_hidden=False).count(),
+            last_thread=shown.order_by("-last_activity_at", "-pk").first(),
+        )
+
+
+@transaction.atomic
+def thread_move(*, thread: Thread, forum: Forum) -> Thread:
+    """Move *thread*, with its posts, to *forum*; the counts of both forums follow.
+
+    Every surface asks the audience of the thread's forum, so who sees the thread (its page,
+    listings, feeds, search, notifications, digests) changes with this one row.
+    """
+    source_id = thread.forum_id
+    if source_id == forum.pk:
+        return thread
+    Thread.objects.filter(pk=thread.pk).update(forum=forum)
+    thread.forum = forum
+    _forum_counts_refresh(forum_ids=[source_id, forum.pk])
+    forum_pages_invalidate()
+    return thread
+
+
+@transaction.atomic
+def thread_withdrawal_set(*, thread: Thread, withdrawn: bool) -> Thread:
+    """Hide *thread* from members while what it discusses is withdrawn, or show it again.
+
+    The opening post is hidden (``HiddenReason.WITHDRAWN``), which hides the thread on every
+    surface, as moderation does. Only a thread withdrawn this way comes back: one a moderator
+    hid, or that waits for review, stays as it is.
+    """
+    opening = thread.posts.filter(number=1).first()
+    if opening is None:
+        return thread
+    if withdrawn and not opening.is_hidden:
+        post_visibility_set(post=opening, reason=HiddenReason.WITHDRAWN)
+    elif not withdrawn and opening.hidden_reason == HiddenReason.WITHDRAWN:
+        post_visibility_set(post=opening, reason=None)
+    else:
+        return thread
+    _forum_counts_refresh(forum_ids=[thread.forum_id])
+    thread.refresh_from_db()
+    return thread
+
+
 @transaction.atomic
 def reaction_toggle(*, user: User, post: Post, kind: str = Reaction.Kind.HELPFUL) -> bool:
     """Add *user*'s reaction to *post*, or take it back; return whether it is there now."""
