@@ -8,7 +8,7 @@ from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
 from community.models import Audience, Forum, Thread
-from community.services import thread_create
+from community.services import thread_create, thread_move, thread_withdrawal_set
 
 from .models import CaseStudyIndexPage, CaseStudyPage
 
@@ -30,6 +30,54 @@ def discussion_forum_for(page: CaseStudyPage) -> Forum | None:
     ).first()
 
 
+def discussion_fits(forum: Forum, page: CaseStudyPage) -> bool:
+    """Return whether *forum* has exactly *page*'s audience (and working group)."""
+    return forum.audience == page.audience and (
+        page.audience != Audience.GROUP or forum.group_id == page.group_id
+    )
+
+
+def is_shown(page: CaseStudyPage) -> bool:
+    """Return whether *page* is live without a Wagtail view restriction (``visible_to``'s rule)."""
+    return page.live and not page.get_view_restrictions().exists()
+
+
+def case_study_discussion_sync(*, page: CaseStudyPage, shown: bool | None = None) -> None:
+    """Give *page*'s discussion exactly the case study's readers, from now on.
+
+    While the case study is shown, its discussion is in a forum with the same audience (and
+    working group): where it is if that forum fits, else the one ``discussion_forum_for``
+    chooses. A case study that is not published (or is view-restricted), or whose audience has
+    no forum, withdraws its discussion from members until it is published again. Call it on
+    every change to who may see the case study or the discussion's forum; *shown* overrides
+    what the page says (a page being deleted is unpublished without being saved).
+    """
+    with transaction.atomic():
+        threads = list(
+            Thread.objects.select_for_update(of=("self",))
+            .filter(case_study=page)
+            .select_related("forum")
+        )
+        if not threads:
+            return
+        shown = is_shown(page) if shown is None else shown
+        target = discussion_forum_for(page) if shown else None
+        for thread in threads:
+            forum = thread.forum if shown and discussion_fits(thread.forum, page) else target
+            if forum is None:
+                thread_withdrawal_set(thread=thread, withdrawn=True)
+                continue
+            thread_move(thread=thread, forum=forum)
+            thread_withdrawal_set(thread=thread, withdrawn=False)
+
+
+def case_study_discussions_sync(*, pages) -> None:
+    """Run ``case_study_discussion_sync`` for each case study of *pages* that has a discussion."""
+    discussed = Thread.objects.filter(case_study__isnull=False).values("case_study_id")
+    for page in pages.filter(pk__in=discussed):
+        case_study_discussion_sync(page=page)
+
+
 def _discussion_opening(page: CaseStudyPage) -> str:
     url = page.get_url()
     return _(
@@ -49,7 +97,7 @@ def case_study_discussion_ensure(*, page: CaseStudyPage, author) -> Thread | Non
         existing = Thread.objects.filter(case_study=page).order_by("pk").first()
         if existing:
             return existing
-        forum = discussion_forum_for(page)
+        forum = discussion_forum_for(page) if is_shown(page) else None
         if forum is None or author is None:
             logger.warning("case study %s: no forum or author for its discussion", page.pk)
             return None
