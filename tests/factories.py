@@ -178,6 +178,38 @@ def make_actor(actor, *, group=None):
     return user
 
 
+def narrow_after_publication(client, capture, *, forums, threads, studies=None):
+    """Narrow public *forums* and *threads* to their audiences after a visitor saw them.
+
+    The matrices' "audience changed after publication" case: each thread (``threads[audience]``)
+    is the discussion of a public case study (one of *studies*, or a new one) and every forum is
+    public while an anonymous *client* has its pages cached. Then an editor narrows each forum to
+    its audience in the admin, and publishes each case study again with that audience, which
+    moves its discussion to that forum. *capture* is pytest-django's on-commit fixture.
+    """
+    from community.models import Thread
+    from knowledgebase.models import CaseStudyPage
+
+    group = WorkingGroupFactory()
+    studies = studies or {
+        audience: make_case_study(f"Discussed case {audience}") for audience in threads
+    }
+    client.get("/forums/")
+    for audience, thread in threads.items():
+        Thread.objects.filter(pk=thread.pk).update(case_study=studies[audience])
+        client.get(thread.get_absolute_url())
+    with capture(execute=True):
+        for audience, forum in forums.items():
+            forum.audience, forum.group = audience, group if audience == "group" else None
+            forum.save()
+        for audience, study in studies.items():
+            page = CaseStudyPage.objects.get(pk=study.pk)
+            page.audience, page.group = audience, group if audience == "group" else None
+            page.save_revision().publish()
+    for thread in threads.values():
+        thread.refresh_from_db()
+
+
 def make_verified(user, *, days=180):
     """Make *user* a verified practitioner for *days* more days; return the user."""
     import datetime

@@ -22,27 +22,35 @@ from tests.factories import (
     make_moderator,
     make_staff,
     make_thread,
+    narrow_after_publication,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
+@pytest.fixture(params=["as created", "narrowed after publication"])
+def world(request, client, django_capture_on_commit_callbacks):
     """One forum per audience, each with a thread of two posts, tagged "shared-tag" and
     "only-<audience>"."""
     author = make_staff("author")
+    narrowed = request.param == "narrowed after publication"
     forums, threads = {}, {}
     for audience in AUDIENCES:
         forums[audience] = ForumFactory(
-            name=f"Forum for {audience}", slug=f"forum-{audience}", audience=audience
+            name=f"Forum for {audience}",
+            slug=f"forum-{audience}",
+            audience="public" if narrowed else audience,
         )
         threads[audience] = make_thread(
-            forums[audience],
+            forums["public" if narrowed else audience],
             author,
             title=f"Secret-ish thread for {audience}",
             tags=["shared-tag", f"only-{audience}"],
             replies=1,
+        )
+    if narrowed:
+        narrow_after_publication(
+            client, django_capture_on_commit_callbacks, forums=forums, threads=threads
         )
     return {"forums": forums, "threads": threads, "author": author}
 

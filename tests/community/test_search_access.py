@@ -21,34 +21,46 @@ from tests.factories import (
     make_moderator,
     make_staff,
     make_thread,
+    narrow_after_publication,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def world():
+@pytest.fixture(params=["as created", "narrowed after publication"])
+def world(request, client, django_capture_on_commit_callbacks):
     """Per audience: a forum with a tagged thread and a reply, and a tagged case study."""
     author = make_staff("author")
-    forums = {}
+    narrowed = request.param == "narrowed after publication"
+    forums, threads, studies = {}, {}, {}
     for audience in AUDIENCES:
         forums[audience] = ForumFactory(
-            name=f"Forum for {audience}", slug=f"forum-{audience}", audience=audience
+            name=f"Forum for {audience}",
+            slug=f"forum-{audience}",
+            audience="public" if narrowed else audience,
         )
-        thread = make_thread(
-            forums[audience],
+        thread = threads[audience] = make_thread(
+            forums["public" if narrowed else audience],
             author,
             title=f"Lighthouse thread {audience}",
             body="Opening words.",
             tags=[f"only-{audience}", "shared-tag"],
         )
         services.post_create(author=author, thread=thread, body=f"Beacon reply {audience}.")
-        make_case_study(
+        studies[audience] = make_case_study(
             f"Lighthouse study {audience}",
-            audience=audience,
-            group=forums["group"].group if audience == "group" else None,
+            audience="public" if narrowed else audience,
+            group=forums["group"].group if audience == "group" and not narrowed else None,
             tags=[f"only-{audience}", "shared-tag"],
             summary=f"Beacon summary {audience}.",
+        )
+    if narrowed:
+        narrow_after_publication(
+            client,
+            django_capture_on_commit_callbacks,
+            forums=forums,
+            threads=threads,
+            studies=studies,
         )
     return {"forums": forums}
 
