@@ -38,8 +38,8 @@ def discussion_fits(forum: Forum, page: CaseStudyPage) -> bool:
 
 
 def is_shown(page: CaseStudyPage) -> bool:
-    """Return whether *page* is live without a Wagtail view restriction (``visible_to``'s rule)."""
-    return page.live and not page.get_view_restrictions().exists()
+    """Return whether *page* is live without a Wagtail view restriction, as ``visible_to`` asks."""
+    return CaseStudyPage.objects.live().public().filter(pk=page.pk).exists()
 
 
 def case_study_discussion_sync(*, page: CaseStudyPage, shown: bool | None = None) -> None:
