@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0014_post_created_index'),
+        ('community', '0017_notification_events'),
     ]
 
     operations = [
