@@ -3,41 +3,56 @@
 One module for every environment. Without any environment variables the portal runs on the
 embedded default (SQLite, local-memory cache, Celery tasks in-process, emails written to files);
 production, docker compose and CI set ``DATABASE_URL``, ``REDIS_URL``, ``EMAIL_URL`` and friends.
+Sections: core, database, apps, middleware and templates, cache, Celery, email, accounts,
+security, languages, static files and uploads, Wagtail, logging; the portal's own (abuse limits,
+knowledge base, moderation, people, digest, privacy, reliability); last, the beat schedule.
 """
 
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from medi4sec.mailers import mailer_from_url
+
+# Core
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
-
 DEBUG = env.bool("DEBUG", default=True)
-
-if DEBUG:
-    SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-not-for-production")
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
-else:
-    # Production must be configured explicitly: refuse to start on development values.
-    SECRET_KEY = env.str("SECRET_KEY", default="")
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
-    if not SECRET_KEY or not ALLOWED_HOSTS:
-        raise ImproperlyConfigured(
-            "DEBUG is off: set SECRET_KEY and ALLOWED_HOSTS in the environment (see .env.example)."
-        )
-
+# Development values only while DEBUG is on: production refuses to start without its own.
+SECRET_KEY = env.str(
+    "SECRET_KEY", default="dev-only-insecure-key-not-for-production" if DEBUG else ""
+)
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+)
+if not DEBUG and not (SECRET_KEY and ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        "DEBUG is off: set SECRET_KEY and ALLOWED_HOSTS in the environment (see .env.example)."
+    )
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
-WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAIL_SITE_NAME = "MEDI@4SEC Community Portal"
 SITE_ID = 1
+ROOT_URLCONF = "medi4sec.urls"
+WSGI_APPLICATION = "medi4sec.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "community.User"
 
+# Database: SQLite in the project folder unless DATABASE_URL says otherwise (before the apps).
+DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if not IS_POSTGRES:
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+
+# Apps
 INSTALLED_APPS = [
     "community",
     "knowledgebase",
@@ -69,8 +84,10 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
+    *(["django.contrib.postgres"] if IS_POSTGRES else []),
 ]
 
+# Middleware and templates
 MIDDLEWARE = [
     "medi4sec.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -89,9 +106,6 @@ MIDDLEWARE = [
     "community.middleware.ConsentMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
-
-ROOT_URLCONF = "medi4sec.urls"
-WSGI_APPLICATION = "medi4sec.wsgi.application"
 
 TEMPLATES = [
     {
@@ -112,24 +126,10 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite in the project folder unless DATABASE_URL says otherwise.
-DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-if IS_POSTGRES:
-    INSTALLED_APPS.append("django.contrib.postgres")
-else:
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
-
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-AUTH_USER_MODEL = "community.User"
-
-# Cache and Celery broker: Redis when REDIS_URL is set, otherwise in-process.
+# Cache: Redis when REDIS_URL is set, otherwise in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
+CACHES = (
+    {
         "default": {
             "BACKEND": "medi4sec.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
@@ -147,9 +147,11 @@ if REDIS_URL:
             "KEY_PREFIX": "medi4sec",
         },
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if REDIS_URL
+    else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+)
 
+# Celery: Redis as the broker when REDIS_URL is set, else in-process (beat schedule: at the end).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -157,41 +159,19 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Europe/Brussels"
-# Periodic work; later features add their runs here.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A request that queues a task must not hang on an unreachable broker.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Last resort for a task a dying worker had received but not started (heartbeats bring the
+    # rest back, WORKER_LOST_AFTER_SECONDS). Longer than any retry countdown: a task waiting for
+    # its retry is unacknowledged, and a shorter timeout would hand it to a second worker.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+}
 
-
-def mailer_from_url(url):
-    """Return a ``MAILERS`` entry for *url*: smtp://, smtp+tls://, smtps://, file://, console://."""
-    parts = urlsplit(url)
-    scheme = parts.scheme
-    if scheme == "console":
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    if scheme == "locmem":
-        return {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
-    if scheme == "file":
-        return {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "OPTIONS": {"file_path": unquote(parts.path)},
-        }
-    if scheme in {"smtp", "smtp+tls", "smtps"}:
-        query = parse_qs(parts.query)
-        options = {
-            "host": parts.hostname or "localhost",
-            "port": parts.port or {"smtps": 465, "smtp+tls": 587}.get(scheme, 25),
-            "use_tls": scheme == "smtp+tls",
-            "use_ssl": scheme == "smtps",
-            "timeout": int(query.get("timeout", ["10"])[0]),
-        }
-        if parts.username:
-            options["username"] = unquote(parts.username)
-            options["password"] = unquote(parts.password or "")
-        return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
-    raise ImproperlyConfigured(f"EMAIL_URL scheme {scheme!r} is not supported.")
-
-
+# Email: EMAIL_URL names the one mailer (medi4sec.mailers); files in var/mail/ by default.
 EMAIL_URL = env.str("EMAIL_URL", default="") or f"file://{VAR_DIR / 'mail'}"
 MAILERS = {"default": mailer_from_url(EMAIL_URL)}
 # The display name holds an "@", so it must be quoted to be a valid address header.
@@ -199,7 +179,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default='"MEDI@4SEC" <noreply
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Where people write to the team (footer, privacy notice, accessibility statement): read by people.
 CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="contact@medi4sec.local")
+# Temporary SMTP failures: retried after 1, 2, 4, ... minutes, at most 30 apart (about 5 hours).
+EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=14)
+EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)
+EMAIL_RETRY_MAX_SECONDS = env.int("EMAIL_RETRY_MAX_SECONDS", default=1800)
 
+# Accounts and two-factor (django-allauth): email log-in, verified addresses, no enumeration.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -215,10 +200,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "community:settings"
-
-# Accounts (django-allauth): email log-in, verified addresses, rate limits, no enumeration.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_FORMS = {"signup": "community.forms.SignupForm"}  # digest consent: an unticked box
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
@@ -228,7 +212,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_USERNAME_MIN_LENGTH = 3
-ACCOUNT_USERNAME_BLACKLIST = ["admin", "administrator", "moderator", "staff", "support", "medi4sec"]
+# "former-member" is what an erased member's mentions become (community.markdown.FORMER_MEMBER).
+ACCOUNT_USERNAME_BLACKLIST = [
+    "admin", "administrator", "moderator", "staff", "support", "medi4sec", "former-member",
+]  # fmt: skip
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MEDI@4SEC] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_RATE_LIMITS = {
@@ -240,82 +227,15 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
+    # The public form of people who appear in a case study (allauth's rate limiter and cache).
+    "person_request": env.str("PERSON_REQUEST_RATE", default="5/h/ip"),
 }
 # Client addresses for rate limits: REMOTE_ADDR, or the address the N trusted proxies in front of
 # the portal saw (counted from the right of X-Forwarded-For), so a forged header changes nothing.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MEDI@4SEC"
-# Groups whose members must have two-factor authentication before they can do anything else.
-MFA_REQUIRED_GROUPS = ["Editors", "Moderators", "Verifiers"]
-
-# Abuse limits (community/limits.py). A member is "new" for NEW_ACCOUNT_HOURS after sign-up, or
-# less: the new-account limits end as soon as they are a verified practitioner. Staff and
-# moderators are never new. Counts come from the posts and reactions tables, so they hold while
-# Redis is down. Over a limit: a 429 answer that keeps the text and says when to try again.
-NEW_ACCOUNT_HOURS = env.int("NEW_ACCOUNT_HOURS", default=24)
-# Caps over the last 24 hours while the account is new (the first post of a thread is not a reply).
-NEW_ACCOUNT_THREADS_PER_DAY = env.int("NEW_ACCOUNT_THREADS_PER_DAY", default=3)
-NEW_ACCOUNT_REPLIES_PER_DAY = env.int("NEW_ACCOUNT_REPLIES_PER_DAY", default=20)
-# Seconds a new account waits between two posts (threads or replies).
-NEW_ACCOUNT_POST_INTERVAL_SECONDS = env.int("NEW_ACCOUNT_POST_INTERVAL_SECONDS", default=60)
-# Per post, while new: links to other sites and distinct members mentioned (a form error).
-NEW_ACCOUNT_LINKS_PER_POST = env.int("NEW_ACCOUNT_LINKS_PER_POST", default=2)
-NEW_ACCOUNT_MENTIONS_PER_POST = env.int("NEW_ACCOUNT_MENTIONS_PER_POST", default=3)
-# Everyone: the same text again within this many minutes is refused (double posts, spam runs).
-DUPLICATE_POST_MINUTES = env.int("DUPLICATE_POST_MINUTES", default=10)
-# Everyone, over the last 24 hours: "helpful" marks given, and flags raised.
-REACTIONS_PER_DAY = env.int("REACTIONS_PER_DAY", default=100)
-FLAGS_PER_DAY = env.int("FLAGS_PER_DAY", default=20)
-
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
-WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-TIME_ZONE = "Europe/Brussels"
-USE_I18N = True
-USE_TZ = True
-FORMAT_MODULE_PATH = ["medi4sec.formats"]
-
-STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-STORAGES = {
-    "default": {"BACKEND": "community.storage.MediaStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
-}
-# The portal serves MEDIA_URL itself with safe headers (community/views/media.py); turn this off
-# where a reverse proxy or object storage serves the uploads (README: "Uploads").
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
-# Documents only through /documents/<id>/<name> (collection privacy is checked there), always
-# as downloads with Wagtail's "default-src 'none'" policy. Their files live in PRIVATE_MEDIA_ROOT,
-# out of reach of whatever serves MEDIA_ROOT (knowledgebase.PortalDocument).
-WAGTAILDOCS_DOCUMENT_MODEL = "knowledgebase.PortalDocument"
-WAGTAILDOCS_SERVE_METHOD = "serve_view"
-WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
-# Restricted pages and documents answer 404 to whoever may not see them (knowledgebase's
-# wagtail_hooks): a shared password would need a form that says something is there.
-WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
-WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
-# A document leaves a restricted collection only by a site administrator's hand.
-WAGTAILDOCS_DOCUMENT_FORM_BASE = "knowledgebase.documents.DocumentForm"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_PERMISSIONS = 0o640
-
-WAGTAILADMIN_LOGIN_URL = "account_login"
-WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
-WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-WAGTAIL_ALLOW_UNICODE_SLUGS = False
-WAGTAILEMBEDS_RESPONSIVE_HTML = True
-# No avatars from gravatar.com in the admin: it would send a hash of each editor's email elsewhere.
-WAGTAIL_GRAVATAR_PROVIDER_URL = None
+MFA_REQUIRED_GROUPS = ["Editors", "Moderators", "Verifiers"]  # two-factor before anything else
 
 # Security headers. Django's Content Security Policy with a nonce per response: no inline
 # scripts or styles on public pages. The admin sites get a wider policy (see community.middleware).
@@ -361,7 +281,64 @@ if not DEBUG:
     # /healthz and /readyz are probed over plain HTTP inside the compose network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
-# One JSON line per request and per task in production (medi4sec.logging); plain text in dev.
+# Languages and time
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English"))]
+TIME_ZONE = "Europe/Brussels"
+USE_I18N = True
+USE_TZ = True
+FORMAT_MODULE_PATH = ["medi4sec.formats"]
+
+# Static files and uploads
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Files only views that check who asks hand out (exports, documents): never under MEDIA_ROOT.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
+if Path(PRIVATE_MEDIA_ROOT).resolve().is_relative_to(Path(MEDIA_ROOT).resolve()):
+    raise ImproperlyConfigured(
+        "PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT: /media/ would serve it."
+    )
+STORAGES = {
+    "default": {"BACKEND": "community.storage.MediaStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# The portal serves MEDIA_URL itself with safe headers (community/views/media.py); turn this off
+# where a reverse proxy or object storage serves the uploads (README: "Uploads").
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Wagtail
+WAGTAIL_SITE_NAME = "MEDI@4SEC Community Portal"
+WAGTAILADMIN_BASE_URL = SITE_URL
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+WAGTAILADMIN_LOGIN_URL = "account_login"
+WAGTAIL_FRONTEND_LOGIN_URL = "account_login"
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+WAGTAILEMBEDS_RESPONSIVE_HTML = True
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # gravatar.com would receive a hash of each editor's email
+# Documents only through /documents/<id>/<name> (collection privacy checked), as downloads under
+# "default-src 'none'", their files in PRIVATE_MEDIA_ROOT (knowledgebase.PortalDocument).
+WAGTAILDOCS_DOCUMENT_MODEL = "knowledgebase.PortalDocument"
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_INLINE_CONTENT_TYPES: list[str] = []
+# Restricted pages and documents answer 404 (knowledgebase.wagtail_hooks): no password form.
+WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
+WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
+# A document leaves a restricted collection only by a site administrator's hand.
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "knowledgebase.documents.DocumentForm"
+
+# Logging: a JSON line per request and task in production (medi4sec.logging); plain in development.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
@@ -379,15 +356,26 @@ LOGGING = {
         "medi4sec.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
     },
 }
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
-# Knowledge base
-# Scheduled publishing and expiry of pages happen when publish_scheduled runs: every minute.
-CELERY_BEAT_SCHEDULE["publish-scheduled-pages"] = {
-    "task": "knowledgebase.tasks.publish_scheduled_pages",
-    "schedule": 60.0,
-}
-# An edit while a case study is in review sends it back to the first step.
+# The portal: abuse limits (community/limits.py). "New" lasts NEW_ACCOUNT_HOURS after sign-up,
+# or until the member is a verified practitioner; staff and moderators are never new. Counts come
+# from the database, so they hold while Redis is down. Over a limit: a 429 that keeps the text.
+NEW_ACCOUNT_HOURS = env.int("NEW_ACCOUNT_HOURS", default=24)
+# Caps over the last 24 hours while the account is new (the first post of a thread is not a reply).
+NEW_ACCOUNT_THREADS_PER_DAY = env.int("NEW_ACCOUNT_THREADS_PER_DAY", default=3)
+NEW_ACCOUNT_REPLIES_PER_DAY = env.int("NEW_ACCOUNT_REPLIES_PER_DAY", default=20)
+# Seconds a new account waits between two posts (threads or replies).
+NEW_ACCOUNT_POST_INTERVAL_SECONDS = env.int("NEW_ACCOUNT_POST_INTERVAL_SECONDS", default=60)
+# Per post, while new: links to other sites and distinct members mentioned (a form error).
+NEW_ACCOUNT_LINKS_PER_POST = env.int("NEW_ACCOUNT_LINKS_PER_POST", default=2)
+NEW_ACCOUNT_MENTIONS_PER_POST = env.int("NEW_ACCOUNT_MENTIONS_PER_POST", default=3)
+# Everyone: the same text again within this many minutes is refused (double posts, spam runs).
+DUPLICATE_POST_MINUTES = env.int("DUPLICATE_POST_MINUTES", default=10)
+# Everyone, over the last 24 hours: "helpful" marks given, and flags raised.
+REACTIONS_PER_DAY = env.int("REACTIONS_PER_DAY", default=100)
+FLAGS_PER_DAY = env.int("FLAGS_PER_DAY", default=20)
+
+# The portal: knowledge base. An edit during review sends a case study back to the first step.
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 # A completed workflow publishes by its own authority: reviewers need no "publish" permission,
 # and only site administrators may publish past the review (knowledgebase.review).
@@ -396,19 +384,14 @@ WAGTAIL_FINISH_WORKFLOW_ACTION = "knowledgebase.workflows.publish_approved_revis
 # named here use the first forum with the same audience (and working group).
 CASE_STUDY_DISCUSSION_FORUMS = {"public": "case-study-discussions"}
 
-# Moderation: open flags from this many different members hide a post pending review (one
-# flag from a moderator hides it at once).
+# The portal: moderation. Open flags from this many members (or one moderator) hide a post.
 MODERATION_AUTO_HIDE_FLAGS = env.int("MODERATION_AUTO_HIDE_FLAGS", default=3)
 
-# People and verification
-from celery.schedules import crontab  # noqa: E402
-
-# A practitioner verification lasts this long unless a verifier chooses another expiry date.
+# The portal: people. A verification lasts this long unless the verifier picks another expiry.
 VERIFICATION_VALIDITY_DAYS = env.int("VERIFICATION_VALIDITY_DAYS", default=365)
 # How long the link that confirms an official email address works, in seconds.
 VERIFICATION_CONFIRM_MAX_AGE = env.int("VERIFICATION_CONFIRM_MAX_AGE", default=3 * 24 * 3600)
-# Reminders before a verification expires, in days; each is sent once per expiry date.
-VERIFICATION_REMINDER_DAYS = [30, 7]
+VERIFICATION_REMINDER_DAYS = [30, 7]  # days before expiry; each reminder once per expiry date
 # Personal mailboxes: they prove nothing about an employer, so they cannot be official addresses.
 VERIFICATION_FREE_MAIL_DOMAINS = env.list(
     "VERIFICATION_FREE_MAIL_DOMAINS",
@@ -423,16 +406,9 @@ VERIFICATION_FREE_MAIL_DOMAINS = env.list(
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_MAX_PIXELS = 40_000_000
 AVATAR_SIZE = 256
-CELERY_BEAT_SCHEDULE["verification-reminders"] = {
-    "task": "community.tasks.send_verification_reminders",
-    "schedule": crontab(hour=7, minute=30),
-}
 
-# Digest
-from celery.schedules import crontab  # noqa: E402
-
-# The weekly run starts on DIGEST_WEEKLY_DAY at DIGEST_WEEKLY_HOUR, the daily run every day at
-# DIGEST_DAILY_HOUR (CELERY_TIMEZONE, Europe/Brussels); each covers the period that ended then.
+# The portal: digest. Weekly runs start on DIGEST_WEEKLY_DAY at DIGEST_WEEKLY_HOUR, daily runs at
+# DIGEST_DAILY_HOUR (CELERY_TIMEZONE); each covers the period that ended then.
 DIGEST_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 DIGEST_WEEKLY_DAY = env.str("DIGEST_WEEKLY_DAY", default="monday").lower()
 if DIGEST_WEEKLY_DAY not in DIGEST_WEEKDAYS:
@@ -445,107 +421,75 @@ DIGEST_EDIT_GRACE_MINUTES = env.int("DIGEST_EDIT_GRACE_MINUTES", default=15)
 DIGEST_ABSENCE_DAYS = env.int("DIGEST_ABSENCE_DAYS", default=180)
 DIGEST_SECTION_SIZE = 5
 DIGEST_CHUNK_SIZE = env.int("DIGEST_CHUNK_SIZE", default=500)
-# Temporary SMTP failures: retried after 1, 2, 4, ... minutes (the last wait stays under the
-# visibility timeout), then recorded as failed.
+# Temporary SMTP failures: retried after 1, 2, 4, ... minutes, then recorded as failed.
 DIGEST_MAX_RETRIES = env.int("DIGEST_MAX_RETRIES", default=5)
 DIGEST_RETRY_BASE_SECONDS = env.int("DIGEST_RETRY_BASE_SECONDS", default=60)
-# Redis hands a task no worker acknowledged to another worker after this long: only the last
-# resort, for a task a worker had received but not yet started when it died (heartbeats bring
-# the rest back within minutes, WORKER_LOST_AFTER_SECONDS). Longer than any retry countdown: a
-# worker holds a task that waits for its retry unacknowledged, and a shorter timeout would hand
-# it to a second worker meanwhile.
-CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
-    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-)
-CELERY_BEAT_SCHEDULE["digest-weekly"] = {
-    "task": "community.tasks.send_digests",
-    "schedule": crontab(minute=0, hour=DIGEST_WEEKLY_HOUR, day_of_week=DIGEST_WEEKLY_DAY[:3]),
-    "args": ["weekly"],
-}
-CELERY_BEAT_SCHEDULE["digest-daily"] = {
-    "task": "community.tasks.send_digests",
-    "schedule": crontab(minute=0, hour=DIGEST_DAILY_HOUR),
-    "args": ["daily"],
-}
-# Sign-up asks for consent to the digest (an unticked box).
-ACCOUNT_FORMS = {"signup": "community.forms.SignupForm"}
 
-# Privacy
-# The versions of the terms of use and the privacy notice members accept. The operator raises a
-# version on purpose when a change needs new consent (every member is asked on their next visit);
-# editors can still fix the wording of the pages without asking anyone again.
+# The portal: privacy. Versions of the terms and the privacy notice members accept: raising one
+# asks every member again on their next visit; editors may fix the wording without asking.
 TERMS_VERSION = env.str("TERMS_VERSION", default="1")
 PRIVACY_VERSION = env.str("PRIVACY_VERSION", default="1")
 # Where the documents live (Wagtail standard pages); the privacy notice shows the periods below.
 TERMS_URL = env.str("TERMS_URL", default="/code-of-conduct/")
 PRIVACY_NOTICE_URL = env.str("PRIVACY_NOTICE_URL", default="/privacy/")
-# Retention: accounts whose email address was never confirmed, the client addresses kept for
-# abuse handling, and the data exports members download.
+# Retention: never-confirmed accounts, client addresses kept against abuse, data exports.
 RETENTION_UNVERIFIED_ACCOUNT_DAYS = env.int("RETENTION_UNVERIFIED_ACCOUNT_DAYS", default=14)
 RETENTION_IP_ADDRESS_DAYS = env.int("RETENTION_IP_ADDRESS_DAYS", default=90)
 DATA_EXPORT_HOURS = env.int("DATA_EXPORT_HOURS", default=48)
-# Requests from people who appear in a case study are due this many days after they arrive
-# (the GDPR's one month, rounded down to a fixed number of days).
+# Requests from people in a case study are due after this many days (a GDPR month, rounded).
 PERSON_REQUEST_DUE_DAYS = env.int("PERSON_REQUEST_DUE_DAYS", default=30)
-# Against abuse of the public form: per client address (allauth's rate limiter and its cache).
-ACCOUNT_RATE_LIMITS["person_request"] = env.str("PERSON_REQUEST_RATE", default="5/h/ip")
-# Files only a view that checks who asks hands out (data exports, Wagtail documents): outside
-# MEDIA_ROOT, so that nothing serving MEDIA_ROOT can reach them.
-PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
-if Path(PRIVATE_MEDIA_ROOT).resolve().is_relative_to(Path(MEDIA_ROOT).resolve()):
-    raise ImproperlyConfigured(
-        "PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT: /media/ would serve it."
-    )
-CELERY_BEAT_SCHEDULE["privacy-retention"] = {
-    "task": "community.tasks.apply_retention",
-    "schedule": crontab(minute=15),
-}
-ACCOUNT_USERNAME_BLACKLIST.append("former-member")
 
-# Reliability: the transactional outbox (community.outbox) and the email ledger (community.emails)
-# After a broker failure, a web process sends new tasks again only after this many seconds;
-# meanwhile they wait in the outbox for `manage.py outbox_dispatch --loop`.
+# The portal: reliability (community.outbox, community.emails). After a broker failure, web
+# processes queue new tasks in the outbox only, for this long (`outbox_dispatch --loop` sends them).
 OUTBOX_BROKER_RETRY_SECONDS = env.float("OUTBOX_BROKER_RETRY_SECONDS", default=10.0)
 # After a successful send, the web process also sends this many older pending tasks.
 OUTBOX_PIGGYBACK_BATCH = env.int("OUTBOX_PIGGYBACK_BATCH", default=20)
-# A task sent to the broker that no worker has started after this long was lost (a broker
-# restarted without persistence): send it again, up to OUTBOX_MAX_SENDS sends in all. Longer than
-# any queue can take to drain (a digest run for every member), so waiting work is not doubled.
-# Work a worker started and lost comes back much sooner (WORKER_LOST_AFTER_SECONDS, below), and
-# so does a task that failed, after this long.
+# A sent task no worker started after this long was lost with the broker: sent again, up to
+# OUTBOX_MAX_SENDS sends. Longer than any queue takes to drain (a digest run for every member).
+# A failed task is sent again after this long too; a dead worker's work much sooner (below).
 OUTBOX_RESEND_AFTER_SECONDS = env.int("OUTBOX_RESEND_AFTER_SECONDS", default=6 * 3600)
 OUTBOX_MAX_SENDS = env.int("OUTBOX_MAX_SENDS", default=3)
-# Finished tasks, and the ledger of sent emails, are deleted after this many days (beat task).
-# The ledger outlives the tasks, so a task sent again late still finds its email sent.
+# Days finished tasks and the email ledger are kept; the ledger outlives the tasks it guards.
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 EMAIL_LEDGER_KEEP_DAYS = env.int("EMAIL_LEDGER_KEEP_DAYS", default=90)
-# Beat publishes through the broker: a digest start due while Redis was down, or lost with the
-# worker that ran it, is started by this check instead (community.tasks.send_missed_digests).
-CELERY_BEAT_SCHEDULE["digest-missed"] = {
-    "task": "community.tasks.send_missed_digests",
-    "schedule": 60.0,
-}
-CELERY_BEAT_SCHEDULE["outbox-dispatch"] = {
-    "task": "community.tasks.dispatch_outbox",
-    "schedule": 60.0,
-}
-# A request that queues a task must not hang on an unreachable broker.
-CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
-CELERY_BROKER_TRANSPORT_OPTIONS["socket_connect_timeout"] = CELERY_BROKER_CONNECTION_TIMEOUT
-# Emails: temporary SMTP failures are retried after 1, 2, 4, ... minutes, at most 30 minutes
-# apart (under the visibility timeout), EMAIL_MAX_RETRIES times (about 5 hours), then failed.
-EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=14)
-EMAIL_RETRY_BASE_SECONDS = env.int("EMAIL_RETRY_BASE_SECONDS", default=60)
-EMAIL_RETRY_MAX_SECONDS = env.int("EMAIL_RETRY_MAX_SECONDS", default=1800)
-# A worker that dies (SIGKILL, a lost machine) leaves its work behind: the task it ran, the
-# ledger row it claimed, the retry it held for later. A thread in every worker process refreshes
-# what it holds every WORKER_HEARTBEAT_SECONDS, however long a task runs (community.leases); work
-# not refreshed for WORKER_LOST_AFTER_SECONDS is sent again by the outbox dispatcher (or the
-# dispatch_outbox beat task) and the ledger lets the new run take it over, exactly once. Six
-# missed heartbeats: a busy database or a slow machine is not taken for a dead worker.
+# Work a dead worker held (task, claimed ledger row, pending retry) is refreshed every
+# WORKER_HEARTBEAT_SECONDS while it lives (community.leases); silent for WORKER_LOST_AFTER_SECONDS,
+# the dispatcher sends it again and the ledger hands it over exactly once. Six missed heartbeats:
+# a busy database or a slow machine is not taken for a dead worker.
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=10)
 WORKER_LOST_AFTER_SECONDS = env.int("WORKER_LOST_AFTER_SECONDS", default=60)
 if WORKER_LOST_AFTER_SECONDS < 3 * WORKER_HEARTBEAT_SECONDS:
     raise ImproperlyConfigured(
         "WORKER_LOST_AFTER_SECONDS must be at least three times WORKER_HEARTBEAT_SECONDS."
     )
+
+# Periodic work (Celery beat): every periodic task, in one place.
+CELERY_BEAT_SCHEDULE = {
+    "publish-scheduled-pages": {
+        "task": "knowledgebase.tasks.publish_scheduled_pages",
+        "schedule": 60.0,
+    },
+    "verification-reminders": {
+        "task": "community.tasks.send_verification_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "digest-weekly": {
+        "task": "community.tasks.send_digests",
+        "schedule": crontab(minute=0, hour=DIGEST_WEEKLY_HOUR, day_of_week=DIGEST_WEEKLY_DAY[:3]),
+        "args": ["weekly"],
+    },
+    "digest-daily": {
+        "task": "community.tasks.send_digests",
+        "schedule": crontab(minute=0, hour=DIGEST_DAILY_HOUR),
+        "args": ["daily"],
+    },
+    "privacy-retention": {
+        "task": "community.tasks.apply_retention",
+        "schedule": crontab(minute=15),
+    },
+    # Beat publishes through the broker: a digest start due while Redis was down, or lost with
+    # the worker that ran it, is started by this check instead.
+    "digest-missed": {"task": "community.tasks.send_missed_digests", "schedule": 60.0},
+    # Tasks the web processes could not hand to the broker, and work lost with a worker.
+    "outbox-dispatch": {"task": "community.tasks.dispatch_outbox", "schedule": 60.0},
+}

@@ -1,15 +1,16 @@
 """Settings read from the environment, and the refusal to run production on development values."""
 
+import ast
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from medi4sec.celery import app as celery_app
-from medi4sec.settings import mailer_from_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,51 +57,6 @@ def test_embedded_default_needs_no_services():
     ]
 
 
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        (
-            "smtp+tls://user:p%40ss@mail.example.eu:2587",
-            {
-                "host": "mail.example.eu",
-                "port": 2587,
-                "use_tls": True,
-                "use_ssl": False,
-                "username": "user",
-                "password": "p@ss",
-                "timeout": 10,
-            },
-        ),
-        (
-            "smtps://mail.example.eu",
-            {
-                "host": "mail.example.eu",
-                "port": 465,
-                "use_tls": False,
-                "use_ssl": True,
-                "timeout": 10,
-            },
-        ),
-        (
-            "smtp://127.0.0.1:1025?timeout=3",
-            {"host": "127.0.0.1", "port": 1025, "use_tls": False, "use_ssl": False, "timeout": 3},
-        ),
-    ],
-)
-def test_email_url_becomes_a_mailer(url, expected):
-    assert mailer_from_url(url) == {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "OPTIONS": expected,
-    }
-
-
-def test_file_email_url_writes_to_a_folder():
-    assert mailer_from_url("file:///tmp/mails") == {
-        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "OPTIONS": {"file_path": "/tmp/mails"},
-    }
-
-
 def test_postgres_installs_contrib_postgres():
     assert ("django.contrib.postgres" in settings.INSTALLED_APPS) == settings.IS_POSTGRES
 
@@ -121,3 +77,25 @@ def test_private_files_cannot_live_where_media_is_served(tmp_path, private):
     )
     assert result.returncode != 0
     assert "PRIVATE_MEDIA_ROOT must not be inside MEDIA_ROOT" in result.stderr
+
+
+def test_each_setting_is_defined_in_one_statement():
+    """Read a setting where it is defined: no piece of it is added further down the module."""
+    tree = ast.parse((ROOT / "medi4sec" / "settings.py").read_text())
+    definitions, imports, pieces = Counter(), Counter(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            for target in getattr(node, "targets", [getattr(node, "target", None)]):
+                if isinstance(target, ast.Name) and target.id.isupper():
+                    definitions[target.id] += 1
+                elif isinstance(target, ast.Subscript):
+                    pieces.append(ast.unparse(target))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if ast.unparse(node.func.value).split("[")[0].isupper():
+                pieces.append(ast.unparse(node))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            imports.update(alias.asname or alias.name for alias in node.names)
+    assert [name for name, count in definitions.items() if count > 1] == []
+    assert [name for name, count in imports.items() if count > 1] == []
+    # The one exception: the connection options of the database its URL describes.
+    assert {piece.split("[")[0] for piece in pieces} <= {"DATABASES"}, pieces

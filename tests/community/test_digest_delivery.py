@@ -19,7 +19,7 @@ from community import digest, tasks
 from community.models import DigestDelivery, DigestRun, DigestSubscription, User
 from medi4sec.celery import app as celery_app
 from medi4sec.celery import close_stale_connections
-from medi4sec.settings import mailer_from_url
+from medi4sec.mailers import mailer_from_url
 from tests.factories import (
     ForumFactory,
     UserFactory,
