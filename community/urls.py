@@ -1,5 +1,3 @@
-import os
-
 from django.urls import path
 
 from . import feeds
@@ -75,15 +73,6 @@ urlpatterns += [
         name="group_membership_decide",
     ),
 ]
-
-# Reference pages for `make bench` (tests/bench/): only when the benchmark asks for them.
-if os.environ.get("BENCH_VIEWS") == "1":
-    from . import bench
-
-    urlpatterns += [
-        path("bench/hello/", bench.hello, name="bench_hello"),
-        path("bench/rows/", bench.rows, name="bench_rows"),
-    ]
 
 urlpatterns += [
     path("moderation/", moderation.moderation_queue, name="moderation_queue"),

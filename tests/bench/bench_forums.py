@@ -35,9 +35,8 @@ ENV = {
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SITE_URL": f"http://127.0.0.1:{PORT}",
     "SECURE_SSL_REDIRECT": "false",
-    "BENCH_VIEWS": "1",
     "LOG_LEVEL": "WARNING",
-    "DJANGO_SETTINGS_MODULE": "medi4sec.settings",
+    "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
 }
 FORUMS, THREADS, POSTS, BIG_THREAD_POSTS = 20, 2_000, 100_000, 1_000
 BODIES = [
