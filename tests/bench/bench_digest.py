@@ -15,7 +15,6 @@ import os
 import random
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -24,27 +23,6 @@ DB_NAME = os.environ.get("BENCH_DIGEST_DB", "medi4sec_bench_digest")
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "10000"))
 THREADS, POSTS_PER_THREAD, CASE_STUDIES = 400, 5, 12
-
-
-class CountingSink:
-    """An SMTP server that only counts what it accepts."""
-
-    def __init__(self):
-        self.count = 0
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.count += 1
-        return "250 OK"
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fresh_database(env):
@@ -194,15 +172,15 @@ def seed():
 
 
 def main():
-    from aiosmtpd.controller import Controller
+    sys.path.insert(0, str(BASE_DIR))
+    from tests.reliability.services import Sink
 
-    sink = CountingSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    sink = Sink(keep=False)
+    sink.start()
     env = {
         **os.environ,
         "DATABASE_URL": f"{PG}/{DB_NAME}",
-        "EMAIL_URL": f"smtp://127.0.0.1:{controller.port}",
+        "EMAIL_URL": f"smtp://127.0.0.1:{sink.port}",
         "REDIS_URL": "",
         "LOG_LEVEL": "WARNING",
         "DEFAULT_FROM_EMAIL": '"MEDI@4SEC" <noreply@medi4sec.local>',
@@ -211,7 +189,6 @@ def main():
     print(f"Preparing {DB_NAME} ...", flush=True)
     fresh_database(env)
     os.environ.update(env)
-    sys.path.insert(0, str(BASE_DIR))
     import django
 
     django.setup()
@@ -242,13 +219,13 @@ def main():
         run_id = tasks.send_digests.apply(args=["weekly"]).get()
         elapsed = time.perf_counter() - started
     run = DigestRun.objects.get(pk=run_id)
-    controller.stop()
+    sink.stop()
     sent = DigestDelivery.objects.filter(status="sent").count()
     print(f"Digest run: {run.member_count:,} members, {run.sent:,} sent, {run.skipped:,} skipped, "
-          f"{run.failed:,} failed; the SMTP sink accepted {sink.count:,} messages")  # fmt: skip
+          f"{run.failed:,} failed; the SMTP sink accepted {sink.accepted:,} messages")  # fmt: skip
     print(f"Time: {elapsed:.1f} s ({elapsed / max(run.member_count, 1) * 1000:.1f} ms per member)")
     print(f"Queries: {queries:,} ({queries / max(run.member_count, 1):.1f} per member)")
-    if sent != MEMBERS or sink.count != MEMBERS:
+    if sent != MEMBERS or sink.accepted != MEMBERS:
         sys.exit("Not every member got exactly one digest")
 
 

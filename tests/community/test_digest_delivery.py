@@ -6,7 +6,6 @@ import socket
 from types import SimpleNamespace
 
 import pytest
-from celery.signals import task_postrun, task_prerun
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management import call_command
@@ -18,7 +17,6 @@ from django.utils import timezone
 from community import digest, tasks
 from community.models import DigestDelivery, DigestRun, DigestSubscription, User
 from medi4sec.celery import app as celery_app
-from medi4sec.celery import close_stale_connections
 from medi4sec.mailers import mailer_from_url
 from tests.factories import (
     ForumFactory,
@@ -32,24 +30,8 @@ from tests.factories import (
     subscribe,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _eager_celery():
-    """Run the fan-out in-process, also when REDIS_URL points the suite at a real broker.
-
-    The worker's per-task connection clean-up is switched off meanwhile: inside the test's
-    transaction it would close the very connection the test runs in (PostgreSQL).
-    """
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    task_prerun.disconnect(close_stale_connections)
-    task_postrun.disconnect(close_stale_connections)
-    yield
-    task_prerun.connect(close_stale_connections)
-    task_postrun.connect(close_stale_connections)
-    celery_app.conf.task_always_eager = previous
+# In-process also when REDIS_URL points the suite at a real broker (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 @pytest.fixture

@@ -3,9 +3,6 @@
 
 import logging
 import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 from django.core.cache import caches
@@ -16,55 +13,12 @@ from django.urls import reverse
 from medi4sec import outages
 from medi4sec.cache import FailoverRedisCache
 from tests.factories import PASSWORD, UserFactory
+from tests.reliability.services import PrivateRedis
 
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server"),
 ]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class PrivateRedis:
-    """A redis-server of the test's own on a spare port, so the shared one stays up."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.process = None
-
-    @property
-    def url(self):
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                shutil.which("redis-server"),
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -86,8 +40,7 @@ def private_redis(monkeypatch):
     with override_settings(CACHES=caches_setting):
         call_command("createcachetable", verbosity=0)
         yield server
-    if server.process.poll() is None:
-        server.stop()
+    server.stop()
 
 
 def test_cache_moves_to_the_database_while_redis_is_down_and_back(private_redis):

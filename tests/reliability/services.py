@@ -1,7 +1,9 @@
-"""Real services for the reliability tests, each on a spare port, each stopped and started at will.
+"""Real services for tests and benchmarks, each on a spare port, each stopped and started at will.
 
 A private redis-server, an aiosmtpd SMTP server, a Celery worker, the outbox dispatcher and
 gunicorn, all pointed at the test database (PostgreSQL: the processes share it with the test).
+The one home of these helpers: the reliability tests, the Redis outage test and the digest
+benchmark use them; tests/conftest.py holds the eager Celery fixture.
 """
 
 # The tests start local processes (redis-server, celery, gunicorn) with fixed arguments.
@@ -77,10 +79,16 @@ class PrivateRedis:
 
 
 class Sink:
-    """An SMTP server that keeps what it accepts; *delay* seconds spent on each recipient."""
+    """An SMTP server that counts and keeps what it accepts; *delay* seconds on each recipient.
 
-    def __init__(self, delay=0.0):
+    With *keep* false it only counts: a benchmark's sink must not parse thousands of messages
+    in the process it measures.
+    """
+
+    def __init__(self, delay=0.0, *, keep=True):
         self.delay = delay
+        self.keep = keep
+        self.accepted = 0
         self.messages = []
         self.recipients_started = 0
         self.lock = threading.Lock()
@@ -97,7 +105,9 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
-            self.messages.append(email.message_from_bytes(envelope.content))
+            self.accepted += 1
+            if self.keep:
+                self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
 
     def start(self):
