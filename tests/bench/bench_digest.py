@@ -38,30 +38,33 @@ def seed():
     """Bulk-insert members, forums, threads, posts, case studies and follows."""
     import datetime
 
+    from community.digest import period_for
+
+    start, _end = period_for("weekly")
+    when = start + datetime.timedelta(days=1)
+    author, members, group = seed_members()
+    forums, tags, threads = seed_forums(author, members, group, start=start, when=when)
+    themes = seed_case_studies(when)
+    return seed_follows(members, forums, tags, threads, themes)
+
+
+def seed_members():
+    """Return the author of every post, the subscribed members and their working group."""
+    import datetime
+
     from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
-    from taggit.models import Tag
 
-    from community.digest import period_for
     from community.models import (
         DigestSubscription,
-        DigestTopic,
-        Follow,
-        Forum,
-        Post,
         Profile,
-        TaggedThread,
-        Thread,
         User,
         WorkingGroup,
         WorkingGroupMembership,
     )
-    from knowledgebase.models import CaseStudyIndexPage, CaseStudyPage, Theme
 
-    rng = random.Random(4)
     now = timezone.now()
-    start, _end = period_for("weekly")
     password = make_password("bench-password-not-used")
     users = User.objects.bulk_create(
         [
@@ -97,6 +100,17 @@ def seed():
             if u.pk % 10 == 3
         ]
     )
+    return author, members, group
+
+
+def seed_forums(author, members, group, *, start, when):
+    """Return forums of every audience, tags, and threads with their posts, half of them new."""
+    import datetime
+
+    from taggit.models import Tag
+
+    from community.models import Forum, Post, TaggedThread, Thread
+
     forums = [
         Forum.objects.create(
             name=f"Forum {audience}",
@@ -108,7 +122,6 @@ def seed():
         for audience in ("public", "members", "verified", "group")
     ]
     tags = [Tag.objects.create(name=f"tag{n}", slug=f"tag{n}") for n in range(30)]
-    when = start + datetime.timedelta(days=1)
     threads = Thread.objects.bulk_create(
         [
             Thread(
@@ -141,6 +154,13 @@ def seed():
         ],
         batch_size=5000,
     )
+    return forums, tags, threads
+
+
+def seed_case_studies(when):
+    """Publish case studies of every class and audience in the period; return the themes."""
+    from knowledgebase.models import CaseStudyIndexPage, CaseStudyPage, Theme
+
     themes = list(Theme.objects.all())
     index = CaseStudyIndexPage.objects.get()
     for n in range(CASE_STUDIES):
@@ -155,6 +175,14 @@ def seed():
         index.add_child(instance=page)
         page.save_revision().publish()
     CaseStudyPage.objects.update(first_published_at=when)
+    return themes
+
+
+def seed_follows(members, forums, tags, threads, themes):
+    """Give each member 1 to 20 random follows of each kind; return how many there are."""
+    from community.models import DigestTopic, Follow
+
+    rng = random.Random(4)
     follows, topics = [], []
     for user in members:
         count = rng.randint(1, 20)

@@ -67,23 +67,26 @@ def seed():
     import django
 
     django.setup()
-    import datetime
-    from importlib import import_module
+    started = time.perf_counter()
+    users = seed_members()
+    forums, threads = seed_threads(users)
+    seed_posts(threads, users)
+    recount()
+    print(
+        f"Seeded {FORUMS} forums, {THREADS} threads, {POSTS} posts "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return threads[0].get_absolute_url(), member_session(users[0]), forums[0].slug
 
+
+def seed_members():
+    """Return 200 members; the first has a confirmed address and accepted the terms."""
     from allauth.account.models import EmailAddress
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.db.models import Count, OuterRef, Subquery, Sum
-    from django.db.models.functions import Coalesce
-    from django.utils import timezone
-    from taggit.models import Tag
 
-    from community.markdown import render
-    from community.models import Forum, Post, Profile, TaggedThread, Thread, User
+    from community.models import Profile, User
     from community.privacy.consent import consent_record
 
-    started = time.perf_counter()
     password = make_password("bench-password-1")
     users = User.objects.bulk_create(
         User(
@@ -98,6 +101,18 @@ def seed():
     member = users[0]
     EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
     consent_record(user=member)  # otherwise every signed-in page redirects to the consent page
+    return users
+
+
+def seed_threads(users):
+    """Return the public forums and their threads, two tags on each thread."""
+    import datetime
+
+    from django.utils import timezone
+    from taggit.models import Tag
+
+    from community.models import Forum, TaggedThread, Thread
+
     forums = Forum.objects.bulk_create(
         Forum(
             name=f"Bench forum {i}",
@@ -126,6 +141,16 @@ def seed():
         for thread in threads
         for k in range(2)
     )
+    return forums, threads
+
+
+def seed_posts(threads, users):
+    """Insert POSTS posts: BIG_THREAD_POSTS in the first thread, the rest spread evenly."""
+    import datetime
+
+    from community.markdown import render
+    from community.models import Post
+
     rendered = [(body, render(body).html) for body in BODIES]
     big, others = threads[0], threads[1:]
     per_thread = (POSTS - BIG_THREAD_POSTS) // len(others)
@@ -154,6 +179,15 @@ def seed():
             Post.objects.bulk_create(batch)
             batch = []
     Post.objects.bulk_create(batch)
+
+
+def recount():
+    """Set the counters and last posts the bulk inserts bypassed, as the services keep them."""
+    from django.db.models import Count, OuterRef, Subquery, Sum
+    from django.db.models.functions import Coalesce
+
+    from community.models import Forum, Post, Thread
+
     last_post = Post.objects.filter(thread=OuterRef("pk")).order_by("-number")
     Thread.objects.update(
         post_count=Subquery(
@@ -174,16 +208,21 @@ def seed():
         last_thread=Subquery(latest.values("pk")[:1]),
     )
     assert Post.objects.count() == POSTS, Post.objects.count()
+
+
+def member_session(member):
+    """Return the key of a session signed in as *member*."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
     session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(member.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = member.get_session_auth_hash()
     session.create()
-    print(
-        f"Seeded {FORUMS} forums, {THREADS} threads, {POSTS} posts "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
-    return big.get_absolute_url(), session.session_key, forums[0].slug
+    return session.session_key
 
 
 def serve():

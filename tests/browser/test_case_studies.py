@@ -41,9 +41,34 @@ def test_editor_writes_reviewers_approve_member_finds_it(page: Page, live_server
     editor = with_role("elena", "Editors")
     reviewer = with_role("tomas", "Editors", "Moderators")
     member = UserFactory(username="mira")
-    index = CaseStudyIndexPage.objects.get()
 
     sign_in(page, live_server, editor)
+    write_and_submit(page, live_server)
+    study = CaseStudyPage.objects.get(slug="bystanders-film-a-drone-search")
+    assert not study.live
+    assert study.current_workflow_task.name == "Editorial review"
+
+    sign_in(page, live_server, reviewer)
+    approve_editorial_review(page, live_server, study)
+    study.refresh_from_db()
+    assert study.current_workflow_task.name == "Ethics and privacy review"
+    approve_ethics_review(page, live_server, study)
+    study.refresh_from_db()
+    assert study.live
+
+    sign_in(page, live_server, member)
+    find_in_the_library(page, live_server)
+    # Its first publication started the discussion, which links back to the case study.
+    page.get_by_role("link", name="Discuss this case study").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bystanders film a drone search")
+    expect(page.get_by_role("link", name="Case study discussions")).to_be_visible()
+    page.get_by_role("link", name="Bystanders film a drone search").first.click()
+    expect(page).to_have_url(re.compile(r"/case-studies/bystanders-film-a-drone-search/$"))
+
+
+def write_and_submit(page: Page, live_server):
+    """Write the case study in the Wagtail admin and submit it to the review workflow."""
+    index = CaseStudyIndexPage.objects.get()
     page.goto(f"{live_server.url}/admin/pages/add/knowledgebase/casestudypage/{index.pk}/")
     page.get_by_role("textbox", name="Title*").fill("Bystanders film a drone search")
     page.get_by_role("combobox", name="Classification*").select_option("ugly")
@@ -59,18 +84,16 @@ def test_editor_writes_reviewers_approve_member_finds_it(page: Page, live_server
     page.get_by_role("button", name="Submit to Case study review").click()
     expect(page.get_by_text("created and submitted for moderation")).to_be_visible()
 
-    study = CaseStudyPage.objects.get(slug="bystanders-film-a-drone-search")
-    assert not study.live
-    assert study.current_workflow_task.name == "Editorial review"
 
-    sign_in(page, live_server, reviewer)
+def approve_editorial_review(page: Page, live_server, study):
     page.goto(f"{live_server.url}/admin/pages/{study.pk}/edit/")
     page.get_by_role("button", name="More actions").click()
     page.get_by_role("button", name="Approve", exact=True).click()
     expect(page.get_by_text("has been updated")).to_be_visible()
-    study.refresh_from_db()
-    assert study.current_workflow_task.name == "Ethics and privacy review"
 
+
+def approve_ethics_review(page: Page, live_server, study):
+    """Approve the ethics step: refused until every checklist question is answered."""
     page.goto(f"{live_server.url}/admin/pages/{study.pk}/edit/")
     page.get_by_role("button", name="More actions").click()
     page.get_by_role("button", name="Approve with ethics checklist").click()
@@ -87,10 +110,10 @@ def test_editor_writes_reviewers_approve_member_finds_it(page: Page, live_server
         dialog.locator(f"input[name={question}][value='{answer}']").check()
     dialog.get_by_role("button", name="Approve with ethics checklist").click()
     expect(page.get_by_text("has been updated")).to_be_visible()
-    study.refresh_from_db()
-    assert study.live
 
-    sign_in(page, live_server, member)
+
+def find_in_the_library(page: Page, live_server):
+    """Filter the library down to the case study and open it."""
     page.goto(f"{live_server.url}/case-studies/")
     filters = page.get_by_role("form", name="Filter case studies")
     filters.get_by_role("group", name="Classification").get_by_label("The ugly").check()
@@ -101,13 +124,6 @@ def test_editor_writes_reviewers_approve_member_finds_it(page: Page, live_server
     page.get_by_role("link", name="Bystanders film a drone search").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bystanders film a drone search")
     expect(page.get_by_text("The ugly", exact=True)).to_be_visible()
-
-    # Its first publication started the discussion, which links back to the case study.
-    page.get_by_role("link", name="Discuss this case study").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Bystanders film a drone search")
-    expect(page.get_by_role("link", name="Case study discussions")).to_be_visible()
-    page.get_by_role("link", name="Bystanders film a drone search").first.click()
-    expect(page).to_have_url(re.compile(r"/case-studies/bystanders-film-a-drone-search/$"))
 
 
 @pytest.mark.parametrize("path", ["/case-studies/", "/case-studies/live-qa-during-city-festival/"])

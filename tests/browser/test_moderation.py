@@ -47,9 +47,24 @@ def test_flag_hide_appeal_overturn(page: Page, live_server, settings):
     )
     post = services.post_create(author=author, thread=thread, body="Units gather behind gate 4.")
 
-    # A member flags the post with the keyboard only.
+    sign_in(page, live_server, member)
+    flag_with_the_keyboard(page, f"{base}{thread.get_absolute_url()}")
+    sign_in(page, live_server, first)
+    hide_from_the_queue(page, base)
+    sign_in(page, live_server, author)
+    appeal_once(page, base)
+    sign_in(page, live_server, second)
+    overturn_the_decision(page, base)
+    assert not Post.objects.get(pk=post.pk).is_hidden
+
     sign_in(page, live_server, member)
     page.goto(f"{base}{thread.get_absolute_url()}")
+    expect(page.get_by_text("Units gather behind gate 4.")).to_be_visible()
+
+
+def flag_with_the_keyboard(page: Page, thread_url):
+    """Flag the post with the keyboard only: it is hidden at once (one flag is enough here)."""
+    page.goto(thread_url)
     flag_link = page.get_by_role("link", name="Flag post #2 for the moderators")
     flag_link.focus()
     page.keyboard.press("Enter")
@@ -63,8 +78,9 @@ def test_flag_hide_appeal_overturn(page: Page, live_server, settings):
     expect(page.get_by_text("the moderators will look at this post")).to_be_visible()
     expect(page.get_by_text("Units gather behind gate 4.")).to_have_count(0)
 
-    # A moderator finds it in the queue and hides it, with a rule and a reason.
-    sign_in(page, live_server, first)
+
+def hide_from_the_queue(page: Page, base):
+    """Find the post in the review queue and hide it, with a rule and a reason."""
     page.goto(f"{base}/forums/")
     page.get_by_role("link", name="Review queue").click()
     expect(page.get_by_text("Live positions of the units.")).to_be_visible()
@@ -77,8 +93,9 @@ def test_flag_hide_appeal_overturn(page: Page, live_server, settings):
     expect(page.get_by_text("Done: Hid the post.")).to_be_visible()
     expect(page.get_by_text("Nothing is waiting for review.")).to_be_visible()
 
-    # The author is told why, and appeals once.
-    sign_in(page, live_server, author)
+
+def appeal_once(page: Page, base):
+    """Read why from the notification, and appeal: the form is gone afterwards."""
     page.goto(f"{base}/notifications/")
     page.get_by_role("link", name=re.compile("A moderation decision about your post")).click()
     expect(page.get_by_text("Unit positions during a live incident.")).to_be_visible()
@@ -88,15 +105,11 @@ def test_flag_hide_appeal_overturn(page: Page, live_server, settings):
     expect(page.get_by_text("Your appeal is sent")).to_be_visible()
     expect(page.get_by_role("button", name="Send the appeal")).to_have_count(0)
 
-    # Another moderator overturns it; the post is back.
-    sign_in(page, live_server, second)
+
+def overturn_the_decision(page: Page, base):
     page.goto(f"{base}/moderation/")
     page.get_by_role("link", name=re.compile("Pieter appeals")).click()
     page.get_by_label("Overturn it (undo what it did)").check()
     page.get_by_label("Reason, sent to the member").fill("The incident had ended.")
     page.get_by_role("button", name="Decide").click()
     expect(page.get_by_text("The appeal is decided")).to_be_visible()
-    assert not Post.objects.get(pk=post.pk).is_hidden
-    sign_in(page, live_server, member)
-    page.goto(f"{base}{thread.get_absolute_url()}")
-    expect(page.get_by_text("Units gather behind gate 4.")).to_be_visible()

@@ -3,13 +3,11 @@
 import re
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 
 from community import moderation, services
 from community.models import (
-    Appeal,
     Flag,
     HiddenReason,
     ModerationAction,
@@ -274,100 +272,6 @@ def test_moderation_pages_are_404_for_everyone_but_moderators(client, member, au
         client.force_login(author)
     for url in (QUEUE, "/moderation/log/", f"/moderation/posts/{target.pk}/"):
         assert client.get(url).status_code == 404
-
-
-def test_whole_path_flag_queue_hide_notify_appeal_decided_by_another_moderator(
-    settings, target, author, moderator, other_moderator, django_capture_on_commit_callbacks
-):
-    settings.MODERATION_AUTO_HIDE_FLAGS = 2
-    flag(UserFactory(), target, reason="operational")
-    flag(UserFactory(), target, reason="other", note="Gives the time of the next raid.")
-    target.refresh_from_db()
-    assert target.is_hidden
-
-    # The queue shows the reasons, the note, the flag count and the neighbouring posts.
-    mod = client_for(moderator)
-    queue = mod.get(QUEUE).content.decode()
-    assert "Sensitive operational information" in queue
-    assert "Gives the time of the next raid." in queue
-    assert "2 flags" in queue
-    assert "Reply 1." in queue  # the post, between its neighbours
-    assert "Post before" in queue
-    assert "The first post." in queue
-    assert "Post after" in queue
-    assert "Reply 2." in queue
-
-    # A decision needs a reason; the form keeps what was typed.
-    response = act(mod, target, action="hide", reason="")
-    assert response.status_code == 400
-    assert "Give a reason" in response.content.decode()
-    assert 'value="hide"' in response.content.decode()
-    assert not ModerationAction.objects.filter(kind="hide").exists()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = act(mod, target, action="hide", reason="Operational details of a live raid.")
-    assert response.status_code == 302
-    target.refresh_from_db()
-    assert target.hidden_reason == HiddenReason.MODERATOR
-    assert not Flag.objects.filter(resolved_at__isnull=True).exists()
-    assert "Nothing is waiting for review" in mod.get(QUEUE).content.decode()
-
-    # The author is told in the portal and by email: which rule, and why.
-    decision = ModerationAction.objects.get(kind="hide")
-    notice = Notification.objects.get(recipient=author, kind="moderation")
-    assert notice.moderation_action == decision
-    email = mail.outbox[-1]
-    assert email.to == ["author@example.eu"]
-    assert "Sensitive operational information" in email.body
-    assert "Operational details of a live raid." in email.body
-    assert decision.get_absolute_url() in email.body
-
-    writer = client_for(author)
-    inbox = writer.get("/notifications/").content.decode()
-    assert f"/moderation/decisions/{decision.pk}/" in inbox
-    page = writer.get(decision.get_absolute_url()).content.decode()
-    assert "Operational details of a live raid." in page
-    assert "Send the appeal" in page
-    assert "Reply 1." in page  # the author sees their own hidden post here
-
-    # The author appeals once.
-    assert writer.post(decision.get_absolute_url(), {"text": ""}).status_code == 400
-    response = writer.post(decision.get_absolute_url(), {"text": "The raid was over by then."})
-    assert response.status_code == 302
-    again = writer.post(decision.get_absolute_url(), {"text": "Please look again."})
-    assert again.status_code == 400
-    assert "appealed this decision already" in again.content.decode()
-    appeal = Appeal.objects.get()
-    assert appeal.text == "The raid was over by then."
-    assert "appeals" in mod.get(QUEUE).content.decode()
-
-    # The moderator who decided cannot decide the appeal; another one can.
-    decide_url = f"/moderation/appeals/{appeal.pk}/decide/"
-    own = mod.post(decide_url, {"decision": "overturn", "reason": "I was wrong."})
-    assert own.status_code == 400
-    assert "Another moderator decides this appeal" in own.content.decode()
-    appeal.refresh_from_db()
-    assert appeal.status == "pending"
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(other_moderator).post(
-            f"/moderation/appeals/{appeal.pk}/decide/",
-            {"decision": "overturn", "reason": "The raid had ended; the post is history."},
-        )
-    assert response.status_code == 302
-    appeal.refresh_from_db()
-    target.refresh_from_db()
-    assert appeal.status == "overturned"
-    assert not target.is_hidden
-    assert "The raid had ended" in mail.outbox[-1].body
-    assert Notification.objects.filter(recipient=author, kind="moderation").count() == 2
-
-    # Every step is in the log, which moderators read.
-    kinds = list(ModerationAction.objects.order_by("pk").values_list("kind", flat=True))
-    assert kinds == ["auto_hide", "hide", "appeal_overturned"]
-    log = mod.get("/moderation/log/").content.decode()
-    assert "Overturned a decision on appeal" in log
-    assert "Operational details of a live raid." in log
 
 
 def test_delete_edit_lock_and_warn(thread, target, author, moderator):

@@ -14,7 +14,10 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.documents.models import Document as WagtailDocument
@@ -27,6 +30,7 @@ from wagtail.models import (
 
 from knowledgebase.models import HomePage, StandardPage
 from tests.factories import UserFactory, make_case_study
+from tests.knowledgebase.test_roles import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -354,3 +358,59 @@ def test_an_editor_uploads_a_document_in_the_admin(client, roots, settings):
     assert "Operational plan" in client.get("/admin/documents/").content.decode()
     assert body(client.get(document.url)) == SECRET
     assert client.get(f"/media/{document.file.name}").status_code == 404
+
+
+# Roles (tests/knowledgebase/test_roles.py): who may move a document out of a restricted collection.
+
+
+@pytest.fixture
+def restricted_document():
+    """A document in a collection open to signed-in members only, beside an open collection."""
+    root = Collection.get_first_root_node()
+    restricted = root.add_child(name="Members only")
+    CollectionViewRestriction.objects.create(
+        collection=restricted, restriction_type=CollectionViewRestriction.LOGIN
+    )
+    root.add_child(name="Open")
+    return get_document_model().objects.create(
+        title="Debrief", file=SimpleUploadedFile("debrief.txt", b"names"), collection=restricted
+    )
+
+
+def move_in_the_form(client, document, collection):
+    return client.post(
+        reverse("wagtaildocs:edit", args=[document.pk]),
+        {"title": document.title, "collection": collection.pk, "tags": ""},
+    )
+
+
+def move_in_bulk(client, document, collection):
+    meta = type(document)._meta
+    url = reverse(
+        "wagtail_bulk_action", args=[meta.app_label, meta.model_name, "add_to_collection"]
+    )
+    return client.post(f"{url}?id={document.pk}", {"collection": collection.pk})
+
+
+@pytest.mark.parametrize("role", ["editor", "administrator"])
+@pytest.mark.parametrize("move", [move_in_the_form, move_in_bulk])
+def test_a_document_leaves_a_restricted_collection_by_an_administrator_only(
+    client, restricted_document, role, move
+):
+    sign_in(client, role)
+    open_collection = Collection.objects.get(name="Open")
+    response = move(client, restricted_document, open_collection)
+    assert response.status_code < 500
+    restricted_document.refresh_from_db()
+    if role == "administrator":
+        assert restricted_document.collection == open_collection
+        return
+    assert restricted_document.collection.name == "Members only"
+    assert Client().get(restricted_document.url).status_code == 404  # still restricted
+    # Into a restricted collection is fine: that only narrows who may download.
+    public = type(restricted_document).objects.create(
+        title="Leaflet", file=SimpleUploadedFile("leaflet.txt", b"text"), collection=open_collection
+    )
+    move(client, public, restricted_document.collection)
+    public.refresh_from_db()
+    assert public.collection.name == "Members only"

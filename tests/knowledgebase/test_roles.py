@@ -18,8 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 from wagtail.models import (
-    Collection,
-    CollectionViewRestriction,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
@@ -466,58 +464,3 @@ def test_a_moderator_opens_the_draft_they_made_from_a_thread(client, tomas, elen
     assert "Fake police accounts" in html
     assert 'name="action-submit"' in html
     assert 'name="action-publish"' not in html
-
-
-@pytest.fixture
-def restricted_document():
-    """A document in a collection open to signed-in members only, beside an open collection."""
-    from wagtail.documents import get_document_model
-
-    root = Collection.get_first_root_node()
-    restricted = root.add_child(name="Members only")
-    CollectionViewRestriction.objects.create(
-        collection=restricted, restriction_type=CollectionViewRestriction.LOGIN
-    )
-    root.add_child(name="Open")
-    return get_document_model().objects.create(
-        title="Debrief", file=SimpleUploadedFile("debrief.txt", b"names"), collection=restricted
-    )
-
-
-def move_in_the_form(client, document, collection):
-    return client.post(
-        reverse("wagtaildocs:edit", args=[document.pk]),
-        {"title": document.title, "collection": collection.pk, "tags": ""},
-    )
-
-
-def move_in_bulk(client, document, collection):
-    meta = type(document)._meta
-    url = reverse(
-        "wagtail_bulk_action", args=[meta.app_label, meta.model_name, "add_to_collection"]
-    )
-    return client.post(f"{url}?id={document.pk}", {"collection": collection.pk})
-
-
-@pytest.mark.parametrize("role", ["editor", "administrator"])
-@pytest.mark.parametrize("move", [move_in_the_form, move_in_bulk])
-def test_a_document_leaves_a_restricted_collection_by_an_administrator_only(
-    client, restricted_document, role, move
-):
-    sign_in(client, role)
-    open_collection = Collection.objects.get(name="Open")
-    response = move(client, restricted_document, open_collection)
-    assert response.status_code < 500
-    restricted_document.refresh_from_db()
-    if role == "administrator":
-        assert restricted_document.collection == open_collection
-        return
-    assert restricted_document.collection.name == "Members only"
-    assert Client().get(restricted_document.url).status_code == 404  # still restricted
-    # Into a restricted collection is fine: that only narrows who may download.
-    public = type(restricted_document).objects.create(
-        title="Leaflet", file=SimpleUploadedFile("leaflet.txt", b"text"), collection=open_collection
-    )
-    move(client, public, restricted_document.collection)
-    public.refresh_from_db()
-    assert public.collection.name == "Members only"

@@ -85,11 +85,16 @@ def run_finished(number):
     return run.member_count > 0 and run.sent + run.skipped + run.failed >= run.member_count
 
 
-def test_a_killed_workers_digests_each_arrive_once_within_minutes_with_the_defaults(
-    redis, processes
-):
-    sink = services.Sink(delay=0.4)
-    sink.start()
+def news_and_readers():
+    """Return the subscribed members, after news of every audience in the period.
+
+    The first three see different parts of it: alice is a member, bob a practitioner who mutes
+    a tag, carol a working-group member who follows its forum.
+    """
+    from taggit.models import Tag
+
+    from community.models import Follow
+
     when = during_period()
     group = WorkingGroupFactory(slug="crowd-safety", name="Crowd safety")
     open_forum = ForumFactory(slug="open", audience="public")
@@ -103,21 +108,25 @@ def test_a_killed_workers_digests_each_arrive_once_within_minutes_with_the_defau
     backdate(make_case_study("Public study"), when)
     backdate(make_case_study("Restricted study", audience="verified"), when)
 
-    alice = UserFactory(username="alice")  # a member: public and members' content
-    bob = make_verified(UserFactory(username="bob"))  # a practitioner who mutes a tag
-    carol = UserFactory(username="carol")  # a working-group member who follows its forum
+    alice = UserFactory(username="alice")
+    bob = make_verified(UserFactory(username="bob"))
+    carol = UserFactory(username="carol")
     WorkingGroupMembership.objects.create(group=group, user=carol, status="member")
-    from taggit.models import Tag
-
-    from community.models import Follow
-
     Follow.objects.create(user=bob, tag=Tag.objects.get(name="noise"), level="muted")
     Follow.objects.create(user=carol, forum=group_forum, level="watching")
     others = [UserFactory(username=f"reader{number}") for number in range(8)]
     members = [alice, bob, carol, *others]
     for member in members:
         subscribe(member)
+    return members
 
+
+def test_a_killed_workers_digests_each_arrive_once_within_minutes_with_the_defaults(
+    redis, processes
+):
+    sink = services.Sink(delay=0.4)
+    sink.start()
+    members = news_and_readers()
     # Nothing shortened: the visibility timeout, the lost-worker time and the heartbeat are the
     # production defaults. The processes are those of docker-compose.yml: a worker and the
     # outbox dispatcher (the `outbox` service).
@@ -146,43 +155,9 @@ def test_a_killed_workers_digests_each_arrive_once_within_minutes_with_the_defau
         )
         recovered_in = time.monotonic() - killed_at
         time.sleep(2)  # a copy would arrive now
-
-        received = sink.count_to()
-        assert received == Counter({member.email: 1 for member in members})  # no copy, no gap
-        assert set(DigestDelivery.objects.values_list("status", flat=True)) == {"sent"}
-        retried = DigestDelivery.objects.filter(attempts__gt=1)
-        assert retried.count() == 1  # the one the killed worker had claimed, sent by the next one
-        run = DigestRun.objects.order_by("pk").first()
-        assert (run.member_count, run.sent, run.skipped, run.failed) == (
-            len(members),
-            len(members),
-            0,
-            0,
-        )
-        tasks = OutboxTask.objects.filter(task=MEMBER_TASK)
-        assert set(tasks.values_list("status", flat=True)) == {"done"}
-        assert sorted(tasks.values_list("sends", flat=True)) == [1] * (len(members) - 1) + [2]
+        assert_each_member_got_one_digest(sink, members)
         print(f"the killed worker's digest was sent {recovered_in:.0f} s after the crash")
-
-        def body(member):
-            message = next(m for m in sink.messages if m["To"] == member.email)
-            assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-            assert message["Auto-Submitted"] == "auto-generated"
-            assert message.is_multipart()
-            text = next(part for part in message.walk() if part.get_content_type() == "text/plain")
-            return text.get_payload(decode=True).decode()
-
-        digests = {member.username: body(member) for member in (alice, bob, carol)}
-        expected = {
-            "alice": {"Open news", "Noisy thread", "Public study"},
-            "bob": {"Open news", "Verified briefing", "Public study", "Restricted study"},
-            "carol": {"Open news", "Noisy thread", "Group plan", "Public study"},
-        }
-        everything = set().union(*expected.values())
-        for username, titles in expected.items():
-            shown = {title for title in everything if title in digests[username]}
-            assert shown == titles, username
-        assert digests["carol"].index("Group plan") < digests["carol"].index("Open news")
+        assert_each_digest_shows_what_its_reader_may_see(sink, members)
 
         # A second run (a rerun, or a second beat) sends nothing more.
         start_run(redis.url)
@@ -193,6 +168,47 @@ def test_a_killed_workers_digests_each_arrive_once_within_minutes_with_the_defau
         assert (second.sent, second.skipped, second.failed) == (0, len(members), 0)
     finally:
         sink.stop()
+
+
+def assert_each_member_got_one_digest(sink, members):
+    """No copy, no gap: the killed worker's claim was sent by the next worker, once."""
+    received = sink.count_to()
+    assert received == Counter({member.email: 1 for member in members})
+    assert set(DigestDelivery.objects.values_list("status", flat=True)) == {"sent"}
+    retried = DigestDelivery.objects.filter(attempts__gt=1)
+    assert retried.count() == 1  # the one the killed worker had claimed, sent by the next one
+    run = DigestRun.objects.order_by("pk").first()
+    assert (run.member_count, run.sent, run.skipped, run.failed) == (
+        len(members),
+        len(members),
+        0,
+        0,
+    )
+    tasks = OutboxTask.objects.filter(task=MEMBER_TASK)
+    assert set(tasks.values_list("status", flat=True)) == {"done"}
+    assert sorted(tasks.values_list("sends", flat=True)) == [1] * (len(members) - 1) + [2]
+
+
+def assert_each_digest_shows_what_its_reader_may_see(sink, members):
+    def body(member):
+        message = next(m for m in sink.messages if m["To"] == member.email)
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert message["Auto-Submitted"] == "auto-generated"
+        assert message.is_multipart()
+        text = next(part for part in message.walk() if part.get_content_type() == "text/plain")
+        return text.get_payload(decode=True).decode()
+
+    digests = {member.username: body(member) for member in members[:3]}
+    expected = {
+        "alice": {"Open news", "Noisy thread", "Public study"},
+        "bob": {"Open news", "Verified briefing", "Public study", "Restricted study"},
+        "carol": {"Open news", "Noisy thread", "Group plan", "Public study"},
+    }
+    everything = set().union(*expected.values())
+    for username, titles in expected.items():
+        shown = {title for title in everything if title in digests[username]}
+        assert shown == titles, username
+    assert digests["carol"].index("Group plan") < digests["carol"].index("Open news")
 
 
 def test_a_live_worker_keeps_a_digest_it_is_slow_to_send_to_itself(redis, processes):
