@@ -33,10 +33,13 @@ run: $(STAMP)
 ## test: lint, checks and the whole pytest suite (browser tests included)
 test: lint checks pytest
 
+# Templates: djLint's rules, and its formatting (`djlint $(TEMPLATE_DIRS) --reformat` applies it).
+TEMPLATE_DIRS := templates tests/bench/templates
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/djlint templates --lint
+	$(VENV)/bin/djlint $(TEMPLATE_DIRS) --lint
+	$(VENV)/bin/djlint $(TEMPLATE_DIRS) --check
 
 checks: $(STAMP)
 	$(PY) manage.py check --fail-level WARNING
