@@ -96,8 +96,11 @@ def case_study_vector_update(*, page_ids):
         )
 
 
-def post_vector_update(*, post_ids):
-    """Store the full-text vector of the posts *post_ids* (PostgreSQL only; SQLite has none)."""
+def post_vector_update(*, post_ids, **kwargs):
+    """Store the full-text vector of the posts *post_ids* (PostgreSQL only; SQLite has none).
+
+    Connected to ``community.signals.post_text_changed``.
+    """
     if is_full_text():
         Post.objects.filter(pk__in=post_ids).update(search_vector=post_vector())
 

@@ -17,9 +17,10 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Count, Q
 
-from .. import markdown, search
+from .. import markdown
 from ..caching import bump
 from ..models import AccountErasure, DataExport, Post, PostRevision, Profile, Reaction, User
+from ..signals import post_text_changed
 
 
 def mention_re(username: str) -> re.Pattern:
@@ -42,7 +43,7 @@ def _unlink_mentions(user: User) -> None:
             post.save(update_fields=["body_markdown", "body_html"])
             changed.append(post.pk)
     # The search index holds the words of the text: the old name must leave it too.
-    search.post_vector_update(post_ids=changed)
+    post_text_changed.send(sender=Post, post_ids=changed)
     for revision in PostRevision.objects.filter(body_markdown__icontains=needle).iterator():
         revision.body_markdown = pattern.sub(f"@{markdown.FORMER_MEMBER}", revision.body_markdown)
         revision.save(update_fields=["body_markdown"])

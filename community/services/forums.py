@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from .. import caching, emails, markdown, search
+from .. import caching, emails, markdown
 from ..models import (
     Follow,
     FollowLevel,
@@ -31,6 +31,7 @@ from ..models import (
     WatchedWord,
 )
 from ..permissions import can_see
+from ..signals import post_text_changed
 
 
 def forum_pages_invalidate() -> None:
@@ -71,7 +72,7 @@ def _post_add(
         hidden_reason=HiddenReason.HELD if held else "",
         hidden_at=now if held else None,
     )
-    search.post_vector_update(post_ids=[post.pk])
+    post_text_changed.send(sender=Post, post_ids=[post.pk])
     thread.post_count = number
     if held:
         Thread.objects.filter(pk=thread.pk).update(
@@ -234,7 +235,7 @@ def post_edit(
     rendered = markdown.render(body)
     post.body_markdown, post.body_html, post.updated_at = body, rendered.html, now
     post.save(update_fields=["body_markdown", "body_html", "updated_at"])
-    search.post_vector_update(post_ids=[post.pk])
+    post_text_changed.send(sender=Post, post_ids=[post.pk])
     texts = (body, title) if retitled else (body,)
     word = _watched_word(*texts) if check_watched and not post.is_hidden else None
     if word is not None:
