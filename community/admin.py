@@ -42,7 +42,7 @@ class UserAdmin(BaseUserAdmin):
     def erase_accounts(self, request, queryset):
         """Erase members who asked for it but cannot sign in, after a confirmation page."""
         from .models import AccountErasure
-        from .privacy.erasure import account_erase
+        from .services.privacy import account_erase
 
         queryset = queryset.exclude(pk=request.user.pk)
         if request.POST.get("confirm") != "yes":

@@ -12,12 +12,17 @@ class CommunityConfig(AppConfig):
         from medi4sec.outages import database_connected
 
         from .caching import connect_invalidation
-        from .privacy import export, requests  # noqa: F401 (they register email builders)
+        from .models import TaggedThread, Thread
+        from .querysets import tag_carrier_register
         from .search import post_vector_update
+        from .services import exports, moderation  # noqa: F401 (they register email builders)
         from .signals import post_text_changed
         from .sites import sites_sync
 
         connect_invalidation()
+        tag_carrier_register(
+            "threads", through=TaggedThread, visible_to=lambda user: Thread.objects.visible_to(user)
+        )
         post_text_changed.connect(post_vector_update, dispatch_uid="search-post-vector")
         post_migrate.connect(sites_sync, sender=self)
         # A database outage this process logged ends with the first connection that opens.

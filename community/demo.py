@@ -105,7 +105,7 @@ DEMO_MEMBERS = [
 @transaction.atomic
 def seed_members():
     """Create or refresh the demo members; return them with their accounts."""
-    from .privacy.consent import consent_record
+    from .services.privacy import consent_record
 
     seeded = []
     for demo in DEMO_MEMBERS:

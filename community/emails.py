@@ -1,11 +1,12 @@
-"""Emails of the community half: each renders templates/emails/<name>.txt and .html.
+"""Email infrastructure: render templates/emails/<name>.txt and .html, claim, send, sort errors.
 
 One-off emails go through the outbox and a ledger, so none is lost while Redis or the SMTP
 server is down, and none is sent twice. A service queues one in its transaction::
 
     emails.queue("verification_decision", decision_id=decision.pk)
 
-and a builder registered with ``@builder("verification_decision")`` renders it when the
+and a builder registered with ``@emails.builder("verification_decision")`` beside the service
+renders it when the
 ``send_email`` task runs: it reads the rows again by id (an email never tells about something
 that was rolled back or changed since) and returns the message, or None when there is nothing
 to tell any more. ``deliver`` claims the ledger row (``EmailDelivery``) before sending and
@@ -15,6 +16,7 @@ records the outcome; temporary SMTP failures are retried with backoff by the tas
 import hashlib
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from importlib import import_module
 from urllib.parse import urlsplit
 
@@ -50,14 +52,15 @@ def queue(kind: str, *, key: str = "", **params):
     write: the email is queued if, and only if, the write is committed.
     """
     from . import outbox
-    from .tasks import send_email
 
     if kind not in BUILDERS:
         raise ValueError(f"No email builder for {kind!r}.")
     key = key or ",".join([kind, *(f"{name}={params[name]}" for name in sorted(params))])
     # The builder's module travels with the task: the worker imports it if nothing else did.
     module = BUILDERS[kind].__module__
-    return outbox.enqueue(send_email, kind, key, params, module, key=f"email:{key}")
+    return outbox.enqueue(
+        "community.tasks.send_email", kind, key, params, module, key=f"email:{key}"
+    )
 
 
 def absolute_url(path: str) -> str:
@@ -81,140 +84,6 @@ def build(*, template: str, to: str, subject: str, context: dict) -> EmailMultiA
 def send(*, template: str, to: str, subject: str, context: dict) -> None:
     """Send an email at once, without ledger or retries: prefer ``queue``."""
     build(template=template, to=to, subject=subject, context=context).send()
-
-
-@builder("verification_confirm")
-def verification_confirmation(*, request_id: int):
-    """Build the link that confirms the official address of a verification request."""
-    from .models import VerificationRequest
-    from .services import verification_confirm_token
-
-    request = (
-        VerificationRequest.objects.select_related("user")
-        .filter(pk=request_id, status=VerificationRequest.Status.UNCONFIRMED)
-        .first()
-    )
-    if request is None:
-        return None  # confirmed (or withdrawn) in the meantime
-    token = verification_confirm_token(request=request)
-    return build(
-        template="verification_confirm",
-        to=request.official_email,
-        subject=_("Confirm your official email address"),
-        context={
-            "request": request,
-            "member": request.user,
-            "confirm_url": absolute_url(reverse("community:verification_confirm", args=[token])),
-            "valid_hours": settings.VERIFICATION_CONFIRM_MAX_AGE // 3600,
-        },
-    )
-
-
-@builder("verification_decision")
-def verification_decision(*, decision_id: int):
-    """Tell the member what was decided about their practitioner status, and why."""
-    from .models import VerificationDecision
-
-    decision = VerificationDecision.objects.select_related("user").filter(pk=decision_id).first()
-    if decision is None:
-        return None
-    return build(
-        template="verification_decision",
-        to=decision.user.email,
-        subject=_("Your practitioner verification: %(action)s")
-        % {"action": decision.get_action_display().lower()},
-        context={
-            "decision": decision,
-            "member": decision.user,
-            "settings_url": absolute_url(reverse("community:verification_settings")),
-        },
-    )
-
-
-@builder("verification_reminder")
-def verification_reminder(*, reminder_id: int):
-    """Remind a member that their verification ends soon, with the renewal link."""
-    from .models import Profile, VerificationReminder
-
-    reminder = VerificationReminder.objects.select_related("user").filter(pk=reminder_id).first()
-    if reminder is None or not reminder.user.is_active:
-        return None
-    current = Profile.objects.filter(user=reminder.user_id).values_list("verified_until", flat=True)
-    if current.first() != reminder.verified_until:
-        return None  # renewed or revoked since the reminder was due
-    return build(
-        template="verification_reminder",
-        to=reminder.user.email,
-        subject=_("Your practitioner verification ends in %(days)d days")
-        % {"days": reminder.days_before},
-        context={
-            "member": reminder.user,
-            "verified_until": reminder.verified_until,
-            "days": reminder.days_before,
-            "renew_url": absolute_url(f"{reverse('community:verification_settings')}?renew=1"),
-        },
-    )
-
-
-@builder("group_decision")
-def group_decision(*, user_id: int, group_id: int, approved: bool):
-    """Tell a member whether they were let into a working group."""
-    from .models import User, WorkingGroup
-
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    group = WorkingGroup.objects.filter(pk=group_id).first()
-    if user is None or group is None:
-        return None
-    return build(
-        template="group_decision",
-        to=user.email,
-        subject=(_("You joined %(group)s") if approved else _("Your request to join %(group)s"))
-        % {"group": group.name},
-        context={
-            "member": user,
-            "group": group,
-            "approved": approved,
-            "group_url": absolute_url(reverse("community:group_detail", args=[group.slug])),
-        },
-    )
-
-
-@builder("notification")
-def notification(*, notification_id: int):
-    """Tell a member about a new unread notification, unless they have read it since.
-
-    Built when it is sent: it names everyone whose post the entry stands for by then, and only
-    posts still published (a post hidden or deleted meanwhile is neither named nor linked).
-    """
-    from .models import Notification
-    from .permissions import can_see
-    from .presenters import notification_summary
-
-    entry = (
-        Notification.objects.select_related("recipient__profile", "thread__forum")
-        .filter(pk=notification_id, is_read=False, recipient__is_active=True)
-        .first()
-    )
-    if entry is None or entry.thread.is_hidden or not can_see(entry.recipient, entry.thread.forum):
-        return None
-    events = entry.events.published().select_related("post", "actor")
-    summary = notification_summary(entry, events)
-    if summary is None:
-        return None  # every post it stood for was hidden or deleted before the email went out
-    thread = entry.thread
-    return build(
-        template="notification",
-        to=entry.recipient.email,
-        subject=summary.text,
-        context={
-            "member": entry.recipient,
-            "notification": entry,
-            "summary": summary,
-            "thread": thread,
-            "post_url": absolute_url(summary.target.get_absolute_url()),
-            "thread_url": absolute_url(thread.get_absolute_url()),
-        },
-    )
 
 
 # Delivery: the ledger makes every send of one key happen at most once per claim.
@@ -269,7 +138,10 @@ def deliver(
 
     Status = EmailDelivery.Status
     if kind not in BUILDERS and module:
-        import_module(module)  # registers the builder
+        # Every app registers its builders when it is ready; a module named by a row queued
+        # before a builder moved is gone, and nothing is lost by not finding it.
+        with suppress(ImportError):
+            import_module(module)
     row = _claim(kind=kind, key=key)
     if row is None:
         return "already"
@@ -362,25 +234,3 @@ def digest_absence_message(*, user) -> EmailMultiAlternatives:
         _inline_css(render_to_string("emails/digest_paused.html", context)), "text/html"
     )
     return message
-
-
-@builder("moderation_decision")
-def moderation_decision(*, action_id: int):
-    """Build the email that tells a member what a moderator decided: which rule, why, appeal."""
-    from .models import ModerationAction
-
-    action = (
-        ModerationAction.objects.select_related("member", "thread").filter(pk=action_id).first()
-    )
-    if action is None or action.member is None:
-        return None  # the member left in the meantime
-    return build(
-        template="moderation_decision",
-        to=action.member.email,
-        subject=_("A moderation decision about your post"),
-        context={
-            "action": action,
-            "member": action.member,
-            "decision_url": absolute_url(action.get_absolute_url()),
-        },
-    )

@@ -26,11 +26,11 @@ from .permissions import (
     can_edit_post,
     can_flag,
     can_react,
+    can_reply,
     can_see_profile_field,
     is_moderator,
 )
-from .presenters import linkable_mentions
-from .templatetags.people import profile_badge
+from .presenters import linkable_mentions, profile_badge
 
 TIMEOUT = 24 * 60 * 60
 _template_version = None
@@ -68,7 +68,7 @@ def post_context(post, *, viewer, page, linkable=frozenset()) -> dict:
             "react": can_react(viewer, post),
             "edit": can_edit_post(viewer, post),
             "delete": can_delete_post(viewer, post),
-            "quote": viewer.is_authenticated and not post.thread.is_locked,
+            "quote": can_reply(viewer, post.thread),
             "flag": can_flag(viewer, post),
             "moderate": is_moderator(viewer),
         },

@@ -70,7 +70,7 @@ class ConsentMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .privacy.consent import needs_consent
+        from .services.privacy import needs_consent
 
         if (
             request.user.is_authenticated

@@ -1,15 +1,48 @@
 """Who may see and do what: one rule, one place, used by views, querysets and templates alike.
 
-Every forum and case study has an audience (``community.models.Audience``). ``can_see`` answers for
-one object; ``audience_q`` expresses the same rule as a query filter for ``visible_to(user)``
-queryset methods, so listings, counts and search never disagree with the detail pages.
+Every forum and case study has an audience (``Audience``, below; the fields and their constraint
+come from ``community.models.audience.AudienceMixin``). ``can_see`` answers for one object;
+``audience_q`` expresses the same rule as a query filter for ``visible_to(user)`` queryset
+methods, so listings, counts and search never disagree with the detail pages.
+
+A leaf of the app: it imports no model at module level (the models import it), and asks the
+database only inside the predicates that need a row.
 """
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import Audience, WorkingGroupMembership
+
+class Audience(models.TextChoices):
+    """Who may see a forum, a case study or an event."""
+
+    PUBLIC = "public", _("Everyone")
+    MEMBERS = "members", _("Signed-in members")
+    VERIFIED = "verified", _("Verified practitioners")
+    GROUP = "group", _("One working group")
+
+
+class ProfileVisibility(models.TextChoices):
+    """Who may see a profile, or one field of it (see ``can_see_profile_field``)."""
+
+    PUBLIC = "public", _("Everyone")
+    MEMBERS = "members", _("Signed-in members")
+    VERIFIED = "verified", _("Verified practitioners")
+
+
+# The status of a working-group membership that admits to the group (``WorkingGroupMembership``).
+MEMBER = "member"
+
+
+class Role:
+    """The names of the groups that carry a role; the groups are made by migrations."""
+
+    EDITORS = "Editors"
+    MODERATORS = "Moderators"
+    VERIFIERS = "Verifiers"
 
 
 def is_verified_practitioner(user) -> bool:
@@ -27,11 +60,8 @@ def working_group_ids(user) -> frozenset[int]:
     if not user.is_authenticated:
         return frozenset()
     if not hasattr(user, "_working_group_ids"):
-        user._working_group_ids = frozenset(
-            WorkingGroupMembership.objects.filter(
-                user=user, status=WorkingGroupMembership.Status.MEMBER
-            ).values_list("group_id", flat=True)
-        )
+        memberships = user.group_memberships.filter(status=MEMBER)
+        user._working_group_ids = frozenset(memberships.values_list("group_id", flat=True))
     return user._working_group_ids
 
 
@@ -85,7 +115,7 @@ def is_moderator(user) -> bool:
     """Return whether *user* keeps the community safe: staff or the Moderators group."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_staff or "Moderators" in role_names(user)
+    return user.is_staff or Role.MODERATORS in role_names(user)
 
 
 def can_see_hidden(user) -> bool:
@@ -143,8 +173,6 @@ def profile_field_q(viewer, field: str, prefix: str = "") -> Q:
     A field is seen by whoever its member chose (public, members, verified) and only where the
     profile itself is seen; members always see their own profile, staff see every profile.
     """
-    from .models import ProfileVisibility
-
     if viewer.is_authenticated and viewer.is_active and viewer.is_staff:
         return Q()
     levels = [ProfileVisibility.PUBLIC]
@@ -166,8 +194,6 @@ def can_see_profile_field(viewer, profile, field: str) -> bool:
         viewer.pk == profile.user_id or (viewer.is_active and viewer.is_staff)
     ):
         return True
-    from .models import ProfileVisibility
-
     if not profile.user.is_active:
         return False
     rank = {
@@ -213,6 +239,24 @@ def can_reply(user, thread) -> bool:
     )
 
 
+def reply_refusal(user, thread) -> str | None:
+    """Return why *user* may not reply in *thread*, as the page says it; None if they may.
+
+    One reason per failing part of ``can_reply``, asked in the same order.
+    """
+    if can_reply(user, thread):
+        return None
+    if not user.is_authenticated or not user.is_active:
+        return _("Sign in to reply.")
+    if is_suspended(user):
+        return _("Your account is suspended: you cannot reply until the suspension ends.")
+    if not may_write(user):
+        return _("Confirm your email address to take part in discussions.")
+    if not can_see(user, thread.forum):
+        return _("You cannot reply in this thread.")
+    return _("This thread is locked: it takes no new replies.")
+
+
 def can_edit_post(user, post) -> bool:
     """Return whether *user* may edit *post*: their own, not deleted, in a thread they may see."""
     return (
@@ -256,6 +300,16 @@ def can_flag(user, post) -> bool:
     )
 
 
+def can_propose_case_study(user, thread) -> bool:
+    """Return whether *user* may turn *thread* into a draft case study: moderators who see it."""
+    return is_moderator(user) and not thread.case_study_id and can_see(user, thread.forum)
+
+
+def has_public_feed(forum) -> bool:
+    """Return whether *forum* has an Atom feed: only forums everyone may read have one."""
+    return forum.audience == Audience.PUBLIC
+
+
 def can_moderate_post(user, post) -> bool:
     """Return whether *user* may act on *post* as a moderator (deleted posts: nothing to do)."""
     return is_moderator(user) and not post.is_deleted
@@ -270,8 +324,7 @@ def can_appeal(user, action) -> bool:
     """Return whether *user* may appeal *action*: theirs, appealable, not appealed before."""
     if not user.is_authenticated or action.member_id != user.pk or not action.is_appealable:
         return False
-    from .models import Appeal
-
+    Appeal = action._meta.get_field("appeal_made").related_model
     return not Appeal.objects.filter(action=action).exists()
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Follow, FollowLevel, Notification, Post, ThreadRead
+from .permissions import can_see_profile_field, is_verified_practitioner
 
 SORT_LABELS = [
     ("activity", _("Latest activity")),
@@ -199,3 +200,18 @@ def with_summaries(notifications):
             else notification_summary(notification, notification.shown_events)
         )
     return notifications
+
+
+def profile_badge(profile, viewer):
+    """Return what the "Verified practitioner" badge of *profile* shows to *viewer*.
+
+    Empty for members who are not verified (or whose verification expired).
+    """
+    if not profile or not is_verified_practitioner(profile.user):
+        return {}
+    badge = {"is_verified": True}
+    if can_see_profile_field(viewer, profile, "stakeholder_type"):
+        badge["stakeholder_type"] = profile.get_stakeholder_type_display()
+    if profile.country and can_see_profile_field(viewer, profile, "country"):
+        badge["country"] = profile.country.name
+    return badge

@@ -4,21 +4,22 @@ Every listing is built from these methods so that what a member sees, counts and
 goes through the one access rule (``permissions.audience_q``), and no template runs a query.
 """
 
+import functools
+import operator
+
 from django.db import models
 from django.db.models import Prefetch
 
+from .permissions import audience_q, can_see_hidden
 
-def _audience_q(user, prefix=""):
-    # permissions imports the models, which import this module: import on use.
-    from .permissions import audience_q
 
-    return audience_q(user, prefix)
+def _related(queryset, name):
+    """Return the model of *queryset*'s reverse relation *name* (no import: models import us)."""
+    return queryset.model._meta.get_field(name).related_model
 
 
 def _shown_q(user, *prefixes):
     """Return a filter that drops hidden threads/posts (at each prefix) unless *user* moderates."""
-    from .permissions import can_see_hidden
-
     if can_see_hidden(user):
         return models.Q()
     return models.Q(**{f"{prefix}is_hidden": False for prefix in prefixes})
@@ -27,7 +28,7 @@ def _shown_q(user, *prefixes):
 class ForumQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Return the forums *user* may see."""
-        return self.filter(_audience_q(user))
+        return self.filter(audience_q(user))
 
     def with_last_activity(self):
         """Fetch each forum's most recently active thread and its last post with the forum."""
@@ -50,7 +51,7 @@ THREAD_SORTS = {
 class ThreadQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Return the threads in forums *user* may see (hidden threads: moderators only)."""
-        return self.filter(_audience_q(user, "forum__"), _shown_q(user, ""))
+        return self.filter(audience_q(user, "forum__"), _shown_q(user, ""))
 
     def shown_to(self, user):
         """Drop hidden threads unless *user* moderates (for threads of a forum already seen)."""
@@ -58,7 +59,7 @@ class ThreadQuerySet(models.QuerySet):
 
     def published_to(self, user):
         """Return the threads *user* may see, never hidden ones, even for moderators (emails)."""
-        return self.filter(_audience_q(user, "forum__"), is_hidden=False)
+        return self.filter(audience_q(user, "forum__"), is_hidden=False)
 
     def sorted_by(self, key):
         """Order pinned threads first, then by *key* (see ``THREAD_SORTS``; default: activity)."""
@@ -74,8 +75,7 @@ class ThreadQuerySet(models.QuerySet):
 
     def with_read_state(self, user):
         """Prefetch *user*'s read marker into ``thread.read_markers`` (empty for visitors)."""
-        from .models import ThreadRead
-
+        ThreadRead = _related(self, "reads")
         if not user.is_authenticated:
             return self
         return self.prefetch_related(
@@ -93,7 +93,7 @@ class PostQuerySet(models.QuerySet):
 
         Hidden posts, and every post of a hidden thread, are seen by moderators only.
         """
-        return self.filter(_audience_q(user, "thread__forum__"), _shown_q(user, "", "thread__"))
+        return self.filter(audience_q(user, "thread__forum__"), _shown_q(user, "", "thread__"))
 
     def shown_to(self, user):
         """Drop hidden posts unless *user* moderates (for posts of a thread already seen)."""
@@ -102,13 +102,12 @@ class PostQuerySet(models.QuerySet):
     def published_to(self, user):
         """Return the posts *user* may see, never hidden ones, even for moderators (emails)."""
         return self.filter(
-            _audience_q(user, "thread__forum__"), is_hidden=False, thread__is_hidden=False
+            audience_q(user, "thread__forum__"), is_hidden=False, thread__is_hidden=False
         )
 
     def for_page(self, user):
         """Fetch authors and profiles, and prefetch *user*'s own reactions into ``my_reactions``."""
-        from .models import Reaction
-
+        Reaction = _related(self, "reactions")
         posts = self.select_related("author__profile").order_by("number")
         if not user.is_authenticated:
             return posts
@@ -124,8 +123,7 @@ class PostQuerySet(models.QuerySet):
         Each post comes with its thread and forum, its author, ``open_flag_count`` and its open
         flags (with who flagged) in ``open_flags``; posts with the most flags come first.
         """
-        from .models import Flag, HiddenReason
-
+        Flag, HiddenReason = _related(self, "flags"), self.model.HiddenReason
         open_flags = Flag.objects.filter(resolved_at__isnull=True)
         return (
             self.filter(is_deleted=False)
@@ -158,8 +156,7 @@ class NotificationQuerySet(models.QuerySet):
 
         Decisions about the member's own posts stay visible even when the post is hidden.
         """
-        from .models import NotificationEvent
-
+        NotificationEvent = _related(self, "events")
         if not user.is_authenticated:
             return self.none()
         shown_events = NotificationEvent.objects.filter(notification=models.OuterRef("pk"))
@@ -167,7 +164,7 @@ class NotificationQuerySet(models.QuerySet):
             user, "thread__"
         )
         return self.filter(
-            _audience_q(user, "thread__forum__"),
+            audience_q(user, "thread__forum__"),
             about_posts | models.Q(kind="moderation"),
             recipient=user,
         )
@@ -177,8 +174,7 @@ class NotificationQuerySet(models.QuerySet):
 
     def for_listing(self, user):
         """Fetch the thread, and the events *user* may see (post, actor) into ``shown_events``."""
-        from .models import NotificationEvent
-
+        NotificationEvent = _related(self, "events")
         events = NotificationEvent.objects.shown_to(user).select_related("post", "actor")
         return self.select_related("thread").prefetch_related(
             Prefetch("events", queryset=events, to_attr="shown_events")
@@ -200,40 +196,40 @@ class NotificationEventQuerySet(models.QuerySet):
         )
 
 
-def tags_carried_by(threads, case_studies):
-    """Return the tags that at least one of *threads* or *case_studies* (querysets) carries."""
+# What carries tags: each app registers its tagged objects when it is ready (threads here, case
+# studies in the knowledge base), so one tag rule covers them all without this app importing them.
+TAG_CARRIERS: dict[str, tuple] = {}
+
+
+def tag_carrier_register(key: str, *, through, visible_to) -> None:
+    """Register *through* (a taggit through model) as carrying tags; *visible_to(user)* its rule."""
+    TAG_CARRIERS[key] = (through, visible_to)
+
+
+def tags_carried_by(**objects):
+    """Return the tags that at least one of the given querysets (keyed as registered) carries.
+
+    ``tags_carried_by(threads=..., case_studies=...)``.
+    """
     from taggit.models import Tag
 
-    from knowledgebase.models import CaseStudyTag
-
-    from .models import TaggedThread
-
-    return Tag.objects.filter(
-        models.Q(
-            models.Exists(
-                TaggedThread.objects.filter(
-                    tag=models.OuterRef("pk"), content_object__in=threads.values("pk")
-                )
+    carried = [
+        models.Exists(
+            TAG_CARRIERS[key][0].objects.filter(
+                tag=models.OuterRef("pk"), content_object__in=queryset.values("pk")
             )
         )
-        | models.Q(
-            models.Exists(
-                CaseStudyTag.objects.filter(
-                    tag=models.OuterRef("pk"), content_object__in=case_studies.values("pk")
-                )
-            )
-        )
-    )
+        for key, queryset in objects.items()
+    ]
+    return Tag.objects.filter(functools.reduce(operator.or_, map(models.Q, carried)))
 
 
 def visible_tags(user):
-    """Return the tags on a thread or case study *user* may see.
+    """Return the tags on anything *user* may see (a thread, a case study).
 
     For *user*, any other tag does not exist: its name alone would tell of restricted content,
     so filters, follows, tag pages and digests treat it exactly like a tag nobody ever used.
     """
-    from knowledgebase.models import CaseStudyPage
-
-    from .models import Thread
-
-    return tags_carried_by(Thread.objects.visible_to(user), CaseStudyPage.objects.visible_to(user))
+    return tags_carried_by(
+        **{key: visible_to(user) for key, (_through, visible_to) in TAG_CARRIERS.items()}
+    )

@@ -123,7 +123,7 @@ def send_member_digest(self, user_id, kind, period_start, run_id=None):
 @shared_task
 def build_data_export(export_id):
     """Build the zip of one data export and email its link to the member."""
-    from .privacy.export import export_build
+    from .services.exports import export_build
 
     export = export_build(export_id=export_id)
     return export.status if export else None
@@ -175,6 +175,6 @@ def dispatch_outbox():
 @shared_task
 def apply_retention():
     """Erase unconfirmed accounts, old client addresses and expired exports."""
-    from .privacy.retention import retention_apply
+    from .services.privacy import retention_apply
 
     return retention_apply()

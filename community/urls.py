@@ -99,8 +99,6 @@ urlpatterns += [
     path("consent/", privacy.consent_accept, name="consent"),
     path("settings/privacy/", privacy.privacy_settings, name="settings_privacy"),
     path("settings/privacy/delete/", privacy.account_delete, name="account_delete"),
-    path("requests/case-studies/<int:page_id>/", privacy.person_request, name="person_request"),
-    path("requests/case-studies/sent/", privacy.person_request_sent, name="person_request_sent"),
     path(
         "settings/privacy/export/<uuid:export_id>/",
         privacy.export_download,

@@ -1,13 +1,19 @@
-"""Writes of the knowledge base that reach into the community: case-study discussions."""
+"""Writes of the knowledge base that reach into the community: discussions, requests by people in
+case studies."""
 
+import datetime
 import logging
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from django.utils.translation import gettext as _
 
-from community.models import Audience, Forum, Thread
+from community import emails
+from community.models import Audience, Forum, PersonRequest, Thread
 from community.services import thread_create, thread_move, thread_withdrawal_set
 
 from .models import CaseStudyIndexPage, CaseStudyPage
@@ -138,3 +144,45 @@ def case_study_draft_from_thread(*, thread: Thread, moderator, classification: s
         draft.save_revision(user=moderator, log_action=True)
         Thread.objects.filter(pk=thread.pk, case_study__isnull=True).update(case_study=draft)
     return draft
+
+
+@transaction.atomic
+def person_request_create(*, case_study, kind: str, name: str, email: str, details: str):
+    """Record a request about *case_study*, due after ``PERSON_REQUEST_DUE_DAYS``; tell editors."""
+    now = timezone.now()
+    request = PersonRequest.objects.create(
+        case_study=case_study,
+        kind=kind,
+        name=name,
+        email=email,
+        details=details,
+        created_at=now,
+        due_at=now + datetime.timedelta(days=settings.PERSON_REQUEST_DUE_DAYS),
+    )
+    editors = Group.objects.filter(name="Editors").first()
+    for editor_id in (
+        editors.user_set.filter(is_active=True).values_list("pk", flat=True) if editors else []
+    ):
+        emails.queue("person_request_received", request_id=request.pk, editor_id=editor_id)
+    return request
+
+
+@emails.builder("person_request_received")
+def person_request_email(*, request_id: int, editor_id: int):
+    """Tell one editor that a request arrived, and when it is due."""
+    from community.models import User
+
+    request = PersonRequest.objects.select_related("case_study").filter(pk=request_id).first()
+    editor = User.objects.filter(pk=editor_id, is_active=True).first()
+    if request is None or editor is None:
+        return None
+    url = emails.absolute_url(
+        reverse("wagtailsnippets_community_personrequest:edit", args=[request.pk])
+    )
+    return emails.build(
+        template="person_request_received",
+        to=editor.email,
+        subject=_("A person in a case study asks: %(kind)s")
+        % {"kind": request.get_kind_display().lower()},
+        context={"request": request, "member": editor, "admin_url": url},
+    )

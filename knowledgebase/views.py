@@ -1,10 +1,12 @@
 """Views of the knowledge base outside the page tree."""
 
+from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,8 +17,9 @@ from community.models import ExpertiseTag, Profile, Thread
 from community.permissions import can_see, is_moderator
 from community.querysets import visible_tags
 
-from .models import CaseStudyIndexPage, Classification
-from .services import case_study_draft_from_thread
+from .forms import PersonRequestForm
+from .models import CaseStudyIndexPage, CaseStudyPage, Classification
+from .services import case_study_draft_from_thread, person_request_create
 
 
 @login_required
@@ -63,3 +66,31 @@ def tag_autocomplete(request, app_name=None, model_name=None):
     term = request.GET.get("term", "").replace("\x00", "")
     names = tags.filter(name__istartswith=term).order_by("name").values_list("name", flat=True)
     return JsonResponse(list(names.distinct()[:TAGS_SUGGESTED]) if term else [], safe=False)
+
+
+def person_request(request, page_id):
+    """Let someone who appears in a case study ask for a correction or removal (rate-limited)."""
+    case_study = get_object_or_404(CaseStudyPage.objects.visible_to(request.user), pk=page_id)
+    form = PersonRequestForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "case_study": case_study, "due_days": settings.PERSON_REQUEST_DUE_DAYS}
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.consume(request, action="person_request"):
+            context["retry_after_minutes"] = _rate_minutes()
+            return render(request, "knowledgebase/person_request_form.html", context, status=429)
+        person_request_create(case_study=case_study, **form.cleaned_data)
+        return redirect("knowledgebase:person_request_sent")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "knowledgebase/person_request_form.html", context, status=status)
+
+
+def _rate_minutes():
+    from allauth.core.internal.ratelimit import parse_duration
+
+    rate = settings.ACCOUNT_RATE_LIMITS["person_request"].split(",")[0]
+    return max(1, round(parse_duration(rate.split("/")[1]) / 60))
+
+
+def person_request_sent(request):
+    """Confirm that a request about a case study arrived, and when to expect an answer."""
+    context = {"due_days": settings.PERSON_REQUEST_DUE_DAYS}
+    return render(request, "knowledgebase/person_request_sent.html", context)

@@ -35,7 +35,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     def consented(self, create, extracted, **kwargs):
         """Accept the current terms and privacy notice, unless told ``consented=False``."""
         if create and extracted is not False:
-            from community.privacy.consent import consent_record
+            from community.services.privacy import consent_record
 
             consent_record(user=self)
 

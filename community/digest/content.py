@@ -118,7 +118,9 @@ def _interests(user: User, case_studies) -> Interests:
     """Return *user*'s follows and mutes; *case_studies* are those the member may see."""
     found = Interests()
     # A followed tag is named only while something the member may see carries it.
-    seen_tags = tags_carried_by(Thread.objects.published_to(user), case_studies)
+    seen_tags = tags_carried_by(
+        threads=Thread.objects.published_to(user), case_studies=case_studies
+    )
     follows = (
         Follow.objects.filter(user=user)
         .select_related("forum", "tag")

@@ -44,7 +44,7 @@ class SignupForm(_signup_base()):
 
     def signup(self, request, user):
         from ..digest import subscription_create_at_signup
-        from ..privacy.consent import consent_record, remember_accepted
+        from ..services.privacy import consent_record, remember_accepted
 
         subscription_create_at_signup(user=user, consent=self.cleaned_data["digest_consent"])
         consent_record(user=user)

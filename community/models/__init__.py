@@ -1,5 +1,7 @@
 """Community data, one module per concern; import models from here."""
 
+from ..permissions import Audience, ProfileVisibility
+from .audience import AudienceMixin
 from .digest import DigestDelivery, DigestFrequency, DigestRun, DigestSubscription, DigestTopic
 from .forums import (
     Follow,
@@ -20,10 +22,8 @@ from .outbox import EmailDelivery, OutboxTask
 from .people import (
     LANGUAGE_CHOICES,
     PROFILE_VISIBILITY_FIELDS,
-    Audience,
     ExpertiseTag,
     Profile,
-    ProfileVisibility,
     StakeholderType,
     TaggedExpertise,
     User,
@@ -53,6 +53,7 @@ __all__ = [
     "AccountErasure",
     "Appeal",
     "Audience",
+    "AudienceMixin",
     "ClientAddress",
     "Consent",
     "DataExport",

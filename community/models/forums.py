@@ -1,6 +1,5 @@
 """Forums, threads, posts and what members do with them: reactions, follows, notifications."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -8,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from ..permissions import Audience
 from ..querysets import (
     ForumQuerySet,
     NotificationEventQuerySet,
@@ -15,14 +15,15 @@ from ..querysets import (
     PostQuerySet,
     ThreadQuerySet,
 )
-from .people import Audience, User, WorkingGroup
+from .audience import AudienceMixin
+from .people import User
 from .search import SearchVectorField
 
 # Threads and posts carry denormalised counters (post_count, helpful_count, ...) that only the
 # service functions in ``community.services`` change, with F() expressions inside a transaction.
 
 
-class Forum(models.Model):
+class Forum(AudienceMixin):
     """A place for one kind of conversation, open to one audience."""
 
     name = models.CharField(_("name"), max_length=120)
@@ -37,17 +38,9 @@ class Forum(models.Model):
     position = models.PositiveIntegerField(
         _("position"), default=0, help_text=_("Lower numbers come first.")
     )
+    # Forums are for members unless an administrator opens one to everyone.
     audience = models.CharField(
         _("audience"), max_length=16, choices=Audience.choices, default=Audience.MEMBERS
-    )
-    group = models.ForeignKey(
-        WorkingGroup,
-        verbose_name=_("working group"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="forums",
-        help_text=_("Required when the audience is one working group, empty otherwise."),
     )
     thread_count = models.PositiveIntegerField(default=0, editable=False)
     post_count = models.PositiveIntegerField(default=0, editable=False)
@@ -58,35 +51,15 @@ class Forum(models.Model):
 
     objects = ForumQuerySet.as_manager()
 
-    class Meta:
+    class Meta(AudienceMixin.Meta):
         ordering = ["position", "name"]
         verbose_name = _("forum")
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(audience=Audience.GROUP, group__isnull=False)
-                    | (~models.Q(audience=Audience.GROUP) & models.Q(group__isnull=True))
-                ),
-                name="forum_group_iff_group_audience",
-                violation_error_message=_(
-                    "Choose a working group when, and only when, the audience is one working group."
-                ),
-            ),
-        ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
         return reverse("community:forum_detail", args=[self.slug])
-
-    def clean(self):
-        if self.audience == Audience.GROUP and not self.group_id:
-            raise ValidationError({"group": _("Choose the working group that may see this forum.")})
-        if self.audience != Audience.GROUP and self.group_id:
-            raise ValidationError(
-                {"group": _("Only forums for one working group name a working group.")}
-            )
 
 
 class TaggedThread(TaggedItemBase):
@@ -167,6 +140,8 @@ class HiddenReason(models.TextChoices):
 
 class Post(models.Model):
     """One message in a thread, numbered from 1; deleted posts keep their number and place."""
+
+    HiddenReason = HiddenReason
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(

@@ -14,14 +14,7 @@ from django_countries.fields import CountryField
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
-
-class Audience(models.TextChoices):
-    """Who may see a forum or a case study (see ``community.permissions``)."""
-
-    PUBLIC = "public", _("Everyone")
-    MEMBERS = "members", _("Signed-in members")
-    VERIFIED = "verified", _("Verified practitioners")
-    GROUP = "group", _("One working group")
+from ..permissions import ProfileVisibility
 
 
 class StakeholderType(models.TextChoices):
@@ -55,14 +48,6 @@ class User(AbstractUser):
     def get_display_name(self):
         """Return the name other members see."""
         return self.display_name or self.username
-
-
-class ProfileVisibility(models.TextChoices):
-    """Who may see a profile, or one field of it (see ``permissions.can_see_profile_field``)."""
-
-    PUBLIC = "public", _("Everyone")
-    MEMBERS = "members", _("Signed-in members")
-    VERIFIED = "verified", _("Verified practitioners")
 
 
 # What a member can show or hide, each on its own; "profile" is the page and the directory entry.

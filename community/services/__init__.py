@@ -1,12 +1,11 @@
 """Writes with side effects, as keyword-only functions named ``<entity>_<action>``.
 
-One module per concern (forums, people); callers use ``services.<function>`` from here.
+One module per concern (forums, notifications, people, moderation, privacy, exports); the
+writes of forums, notifications and people are also reachable as ``services.<function>``.
 """
 
 from .forums import (
-    follow_set,
     forum_pages_invalidate,
-    notifications_mark_read,
     post_create,
     post_delete,
     post_edit,
@@ -17,10 +16,10 @@ from .forums import (
     reaction_toggle,
     tags_resolve,
     thread_create,
-    thread_mark_read,
     thread_move,
     thread_withdrawal_set,
 )
+from .notifications import follow_set, notifications_mark_read, thread_mark_read
 from .people import (
     MembershipError,
     VerificationError,

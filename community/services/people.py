@@ -10,6 +10,7 @@ import datetime
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -315,3 +316,97 @@ def group_membership_decide(
     )
     forum_pages_invalidate()
     return membership if approve else None
+
+
+# Emails the services above queue, built when they are sent.
+
+
+@emails.builder("verification_confirm")
+def verification_confirmation(*, request_id: int):
+    """Build the link that confirms the official address of a verification request."""
+    request = (
+        VerificationRequest.objects.select_related("user")
+        .filter(pk=request_id, status=VerificationRequest.Status.UNCONFIRMED)
+        .first()
+    )
+    if request is None:
+        return None  # confirmed (or withdrawn) in the meantime
+    token = verification_confirm_token(request=request)
+    return emails.build(
+        template="verification_confirm",
+        to=request.official_email,
+        subject=_("Confirm your official email address"),
+        context={
+            "request": request,
+            "member": request.user,
+            "confirm_url": emails.absolute_url(
+                reverse("community:verification_confirm", args=[token])
+            ),
+            "valid_hours": settings.VERIFICATION_CONFIRM_MAX_AGE // 3600,
+        },
+    )
+
+
+@emails.builder("verification_decision")
+def verification_decision(*, decision_id: int):
+    """Tell the member what was decided about their practitioner status, and why."""
+    decision = VerificationDecision.objects.select_related("user").filter(pk=decision_id).first()
+    if decision is None:
+        return None
+    return emails.build(
+        template="verification_decision",
+        to=decision.user.email,
+        subject=_("Your practitioner verification: %(action)s")
+        % {"action": decision.get_action_display().lower()},
+        context={
+            "decision": decision,
+            "member": decision.user,
+            "settings_url": emails.absolute_url(reverse("community:verification_settings")),
+        },
+    )
+
+
+@emails.builder("verification_reminder")
+def verification_reminder(*, reminder_id: int):
+    """Remind a member that their verification ends soon, with the renewal link."""
+    reminder = VerificationReminder.objects.select_related("user").filter(pk=reminder_id).first()
+    if reminder is None or not reminder.user.is_active:
+        return None
+    current = Profile.objects.filter(user=reminder.user_id).values_list("verified_until", flat=True)
+    if current.first() != reminder.verified_until:
+        return None  # renewed or revoked since the reminder was due
+    return emails.build(
+        template="verification_reminder",
+        to=reminder.user.email,
+        subject=_("Your practitioner verification ends in %(days)d days")
+        % {"days": reminder.days_before},
+        context={
+            "member": reminder.user,
+            "verified_until": reminder.verified_until,
+            "days": reminder.days_before,
+            "renew_url": emails.absolute_url(
+                f"{reverse('community:verification_settings')}?renew=1"
+            ),
+        },
+    )
+
+
+@emails.builder("group_decision")
+def group_decision(*, user_id: int, group_id: int, approved: bool):
+    """Tell a member whether they were let into a working group."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    group = WorkingGroup.objects.filter(pk=group_id).first()
+    if user is None or group is None:
+        return None
+    return emails.build(
+        template="group_decision",
+        to=user.email,
+        subject=(_("You joined %(group)s") if approved else _("Your request to join %(group)s"))
+        % {"group": group.name},
+        context={
+            "member": user,
+            "group": group,
+            "approved": approved,
+            "group_url": emails.absolute_url(reverse("community:group_detail", args=[group.slug])),
+        },
+    )

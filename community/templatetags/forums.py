@@ -40,6 +40,11 @@ def can_flag(user, post):
 
 
 @register.filter
+def has_public_feed(forum):
+    return permissions.has_public_feed(forum)
+
+
+@register.filter
 def is_moderator(user):
     return permissions.is_moderator(user)
 

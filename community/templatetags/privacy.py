@@ -3,8 +3,7 @@
 from django import template
 from django.conf import settings
 
-from community.privacy.consent import document_list
-from community.privacy.retention import retention_periods
+from community.services.privacy import document_list, retention_periods
 
 register = template.Library()
 

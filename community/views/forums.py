@@ -36,7 +36,7 @@ from ..permissions import (
     can_reply,
     can_see_hidden,
     can_start_thread,
-    is_moderator,
+    reply_refusal,
 )
 from ..presenters import (
     SORT_LABELS,
@@ -47,8 +47,8 @@ from ..presenters import (
     with_summaries,
     with_unread_counts,
 )
-from ..privacy.addresses import post_address_record
 from ..querysets import THREAD_SORTS, visible_tags
+from ..services.privacy import post_address_record
 from .site import too_many_requests, with_retry_after
 
 # Content a member may not see answers 404, exactly like content that does not exist: every
@@ -247,9 +247,7 @@ def post_create(request, thread_id):
 
 
 def _reply_refusal(user, thread):
-    if thread.is_locked:
-        return _("This thread is locked: it takes no new replies. Your text is still below.")
-    return _("Confirm your email address before you reply. Your text is still below.")
+    return f"{reply_refusal(user, thread)} {_('Your text is still below.')}"
 
 
 def _quote(post):
@@ -288,30 +286,11 @@ def _render_thread(request, thread, form, *, status=200, preview=None, last_page
         "form": form,
         "preview": preview,
         "can_reply": can_reply(request.user, thread),
+        "reply_refusal": reply_refusal(request.user, thread),
         "follow_level": follow_level(request.user, thread=thread),
         "follow_levels": FollowLevel.choices,
-        "case_study": _linked_case_study(request.user, thread),
-        "case_study_classifications": _case_study_classifications(request.user, thread),
     }
     return render(request, "community/thread_detail.html", context, status=status)
-
-
-def _linked_case_study(user, thread):
-    """Return the case study *thread* discusses, if *user* may see it."""
-    if not thread.case_study_id:
-        return None
-    from knowledgebase.models import CaseStudyPage
-
-    return CaseStudyPage.objects.visible_to(user).filter(pk=thread.case_study_id).first()
-
-
-def _case_study_classifications(user, thread):
-    """Return the choices of the "turn into a case study" form, for moderators only."""
-    if thread.case_study_id or not is_moderator(user):
-        return []
-    from knowledgebase.models import Classification
-
-    return Classification.choices
 
 
 @login_required

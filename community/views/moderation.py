@@ -17,14 +17,6 @@ from django.views.decorators.http import require_POST
 from .. import limits
 from ..forms import AppealDecisionForm, AppealForm, FlagForm, ModerationActionForm
 from ..models import Appeal, Flag, ModerationAction, Post, Thread
-from ..moderation import (
-    ModerationError,
-    appeal_create,
-    appeal_decide,
-    decision_notice_read,
-    flag_create,
-    moderation_act,
-)
 from ..permissions import (
     can_appeal,
     can_decide_appeal,
@@ -33,6 +25,14 @@ from ..permissions import (
     is_moderator,
 )
 from ..presenters import linkable_mentions, with_neighbours
+from ..services.moderation import (
+    ModerationError,
+    appeal_create,
+    appeal_decide,
+    decision_notice_read,
+    flag_create,
+    moderation_act,
+)
 from .forums import _post_url, _visible_post, page_number
 from .site import too_many_requests
 

@@ -1,24 +1,25 @@
-"""Privacy pages: accepting new terms, data export, leaving the portal, requests about case studies.
+"""Privacy pages: accepting new terms, data export, leaving the portal, leaving the portal.
 
-Each view parses input and hands off to ``community.privacy``; the rules live there.
+Each view parses input and hands off to ``services/privacy.py`` or ``services/exports.py``.
 """
 
 from allauth.account.decorators import reauthentication_required
-from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from ..forms.privacy import AccountDeleteForm, ConsentForm
 from ..models import AccountErasure
-from ..privacy import consent, erasure, export, requests
-from ..privacy.forms import AccountDeleteForm, ConsentForm, PersonRequestForm
+from ..services import exports as export
+from ..services import privacy as consent
+from ..services import privacy as erasure
 
 
 def _safe_next(request, default="/"):
@@ -113,33 +114,3 @@ def account_delete(request):
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "posts": request.user.posts.count()}
     return render(request, "community/account_delete.html", context, status=status)
-
-
-def person_request(request, page_id):
-    """Let someone who appears in a case study ask for a correction or removal (rate-limited)."""
-    from knowledgebase.models import CaseStudyPage
-
-    case_study = get_object_or_404(CaseStudyPage.objects.visible_to(request.user), pk=page_id)
-    form = PersonRequestForm(request.POST if request.method == "POST" else None)
-    context = {"form": form, "case_study": case_study, "due_days": settings.PERSON_REQUEST_DUE_DAYS}
-    if request.method == "POST" and form.is_valid():
-        if not ratelimit.consume(request, action="person_request"):
-            context["retry_after_minutes"] = _rate_minutes()
-            return render(request, "community/person_request_form.html", context, status=429)
-        requests.person_request_create(case_study=case_study, **form.cleaned_data)
-        return redirect("community:person_request_sent")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "community/person_request_form.html", context, status=status)
-
-
-def _rate_minutes():
-    from allauth.core.internal.ratelimit import parse_duration
-
-    rate = settings.ACCOUNT_RATE_LIMITS["person_request"].split(",")[0]
-    return max(1, round(parse_duration(rate.split("/")[1]) / 60))
-
-
-def person_request_sent(request):
-    """Confirm that a request about a case study arrived, and when to expect an answer."""
-    context = {"due_days": settings.PERSON_REQUEST_DUE_DAYS}
-    return render(request, "community/person_request_sent.html", context)

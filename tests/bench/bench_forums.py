@@ -85,7 +85,7 @@ def seed_members():
     from django.contrib.auth.hashers import make_password
 
     from community.models import Profile, User
-    from community.privacy.consent import consent_record
+    from community.services.privacy import consent_record
 
     password = make_password("bench-password-1")
     users = User.objects.bulk_create(

@@ -44,7 +44,7 @@ def prepare_members(count):
     from django.utils import timezone
 
     from community.models import Forum, Thread, User
-    from community.privacy.consent import consent_record
+    from community.services.privacy import consent_record
 
     members = list(User.objects.filter(username__startswith="bench").order_by("pk")[:count])
     User.objects.filter(pk__in=[m.pk for m in members]).update(

@@ -52,7 +52,7 @@ def public_pages():
         "thread": thread.get_absolute_url(),
         "member directory": "/members/",
         "public profile": f"/members/{member.username}/",
-        "request about a case study": reverse("community:person_request", args=[with_video.pk]),
+        "request about a case study": reverse("knowledgebase:person_request", args=[with_video.pk]),
         "log in": "/accounts/login/",
         "sign up": "/accounts/signup/",
         "threads feed": "/feeds/forums/",

@@ -51,7 +51,7 @@ def test_privacy_pages_have_no_accessibility_violations(page: Page, live_server,
     member = UserFactory(consented=False)
     sign_in(page, live_server, member)
     if path == "request":
-        path = reverse("community:person_request", args=[make_case_study("Festival").pk])
+        path = reverse("knowledgebase:person_request", args=[make_case_study("Festival").pk])
     page.goto(f"{live_server.url}{path}")
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from community import services
 from community.models import Follow, Notification, WorkingGroupMembership
-from community.moderation import moderation_act
+from community.services.moderation import moderation_act
 from tests.factories import (
     ACCESS_MATRIX,
     AUDIENCES,

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from community import services
 from community.models import Post, Thread
-from community.moderation import moderation_act
+from community.services.moderation import moderation_act
 from tests.factories import ForumFactory, UserFactory, make_moderator, make_thread
 
 pytestmark = pytest.mark.django_db

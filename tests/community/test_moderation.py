@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from community import moderation, services
+from community import services
 from community.models import (
     Flag,
     HiddenReason,
@@ -16,6 +16,7 @@ from community.models import (
     Thread,
     WatchedWord,
 )
+from community.services import moderation
 from tests.factories import ForumFactory, UserFactory, make_moderator, make_thread
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ import json
 import pytest
 from django.test import Client
 
-from community import digest, emails, markdown, moderation, services
+from community import digest, emails, markdown, services
 from community.models import (
     Follow,
     FollowLevel,
@@ -21,7 +21,8 @@ from community.models import (
     Thread,
     WatchedWord,
 )
-from community.privacy.export import member_data
+from community.services import moderation
+from community.services.exports import member_data
 from tests.factories import (
     ForumFactory,
     UserFactory,

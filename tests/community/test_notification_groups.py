@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from community import services
 from community.models import Forum, HiddenReason, Notification
-from community.moderation import moderation_act
+from community.services.moderation import moderation_act
 from tests.factories import ForumFactory, UserFactory, make_moderator, make_thread
 
 pytestmark = pytest.mark.django_db

@@ -111,7 +111,7 @@ def test_anonymous_visitors_are_not_asked(client, settings):
 def test_up_to_date_member_costs_no_query_after_the_first_request(
     client, django_assert_num_queries
 ):
-    from community.privacy import consent
+    from community.services import privacy as consent
 
     member = UserFactory()
     client.force_login(member)

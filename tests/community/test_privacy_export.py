@@ -128,7 +128,7 @@ def test_expired_link_answers_404(client, mira, django_capture_on_commit_callbac
 
 def test_asking_twice_while_preparing_makes_one_export(mira):
     # The task is queued on commit, which never comes here: the first stays "being prepared".
-    from community.privacy.export import export_request
+    from community.services.exports import export_request
 
     first = export_request(user=mira)
     assert export_request(user=mira) == first
@@ -147,7 +147,7 @@ def test_settings_page_lists_the_export_and_links_it(
 def test_settings_page_lists_exports_in_a_fixed_number_of_queries(
     client, mira, django_assert_num_queries
 ):
-    from community.privacy.export import export_request
+    from community.services.exports import export_request
 
     client.force_login(mira)
     client.get(reverse("community:settings_privacy"))  # session and consent checks warm up

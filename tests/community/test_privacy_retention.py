@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from community import tasks
 from community.models import AccountErasure, ClientAddress, DataExport, User
-from community.privacy.export import export_request
+from community.services.exports import export_request
 from tests.factories import ForumFactory, UserFactory, make_staff
 
 pytestmark = pytest.mark.django_db

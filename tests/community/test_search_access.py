@@ -8,7 +8,7 @@ import pytest
 
 from community import markdown, services
 from community.models import Post
-from community.moderation import moderation_act
+from community.services.moderation import moderation_act
 from tests.factories import (
     ACCESS_MATRIX,
     AUDIENCES,

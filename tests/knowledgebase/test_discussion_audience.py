@@ -207,7 +207,7 @@ def test_unpublishing_withdraws_the_discussion_until_the_case_study_is_back(
 def test_a_thread_a_moderator_hid_stays_hidden_when_its_case_study_comes_back(
     client, discussed, publish, django_capture_on_commit_callbacks
 ):
-    from community.moderation import moderation_act
+    from community.services.moderation import moderation_act
 
     page, thread = discussed
     opening = thread.posts.get(number=1)

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import emails, services
-from .models import (
+from .. import emails
+from ..models import (
     Appeal,
     Flag,
     HiddenReason,
@@ -26,7 +26,8 @@ from .models import (
     Thread,
     User,
 )
-from .permissions import can_decide_appeal, can_flag, is_moderator
+from ..permissions import can_decide_appeal, can_flag, is_moderator
+from . import forums
 
 Kind = ModerationAction.Kind
 PENDING_REVIEW = {HiddenReason.HELD, HiddenReason.FLAGGED}
@@ -63,7 +64,7 @@ def flag_create(*, flagger: User, post: Post, reason: str, note: str = "") -> Fl
     flaggers = Flag.objects.filter(post=post, resolved_at__isnull=True).count()
     by_moderator = is_moderator(flagger)
     if by_moderator or flaggers >= settings.MODERATION_AUTO_HIDE_FLAGS:
-        services.post_visibility_set(post=post, reason=HiddenReason.FLAGGED)
+        forums.post_visibility_set(post=post, reason=HiddenReason.FLAGGED)
         ModerationAction.objects.create(
             kind=Kind.AUTO_HIDE,
             member=post.author,
@@ -112,44 +113,13 @@ def moderation_act(
         raise ModerationError(_("This post was deleted: there is nothing left to moderate."))
     if kind in {Kind.WARN, Kind.SUSPEND} and post.author is None:
         raise ModerationError(_("The author of this post has left: there is no one to warn."))
-    thread = post.thread
-    fields = {}
-    revision = None
-    if kind == Kind.DISMISS:
-        if post.is_hidden and post.hidden_reason in PENDING_REVIEW:
-            _post_release(post)
-    elif kind == Kind.HIDE:
-        services.post_visibility_set(post=post, reason=HiddenReason.MODERATOR)
-        services.post_quotes_redact(editor=moderator, post=post)
-    elif kind == Kind.DELETE:
-        services.post_delete(actor=moderator, post=post)
-        services.post_quotes_redact(editor=moderator, post=post)
-    elif kind == Kind.EDIT:
-        if not body.strip():
-            raise ModerationError(_("Give the new text of the post."))
-        revision = services.post_edit(
-            editor=moderator,
-            post=post,
-            body=body,
-            title=title.strip() or None,
-            check_watched=False,
-            moderated=True,
-        )
-        if revision is not None and revision.body_markdown != post.body_markdown:
-            services.post_quotes_redact(editor=moderator, post=post)
-        if post.is_hidden and post.hidden_reason in PENDING_REVIEW:
-            _post_release(post)
-    elif kind == Kind.LOCK:
-        if thread.is_locked:
-            raise ModerationError(_("This thread is locked already."))
-        Thread.objects.filter(pk=thread.pk).update(is_locked=True)
-    elif kind == Kind.SUSPEND:
-        if not suspend_days or suspend_days < 1:
-            raise ModerationError(_("Give the length of the suspension in days."))
-        fields["suspended_until"] = timezone.now() + datetime.timedelta(days=suspend_days)
-        member_suspend(user=post.author, until=fields["suspended_until"])
-    elif kind != Kind.WARN:
+    apply = _DECISIONS.get(kind)
+    if apply is None:
         raise ModerationError(_("Choose what to do."))
+    thread = post.thread
+    revision, fields = apply(
+        moderator=moderator, post=post, body=body, title=title, suspend_days=suspend_days
+    )
     action = ModerationAction.objects.create(
         kind=kind,
         moderator=moderator,
@@ -167,16 +137,86 @@ def moderation_act(
     )
     if action.is_appealable and post.author is not None:
         _decision_notify(action=action, recipient=post.author)
-    services.forum_pages_invalidate()
+    forums.forum_pages_invalidate()
     return action
+
+
+# One function per kind of decision: each applies it and returns the post revision it made (an
+# edit) and the extra fields of the logged action.
+
+
+def _dismiss(*, post, **kwargs):
+    if post.is_hidden and post.hidden_reason in PENDING_REVIEW:
+        _post_release(post)
+    return None, {}
+
+
+def _hide(*, moderator, post, **kwargs):
+    forums.post_visibility_set(post=post, reason=HiddenReason.MODERATOR)
+    forums.post_quotes_redact(editor=moderator, post=post)
+    return None, {}
+
+
+def _delete(*, moderator, post, **kwargs):
+    forums.post_delete(actor=moderator, post=post)
+    forums.post_quotes_redact(editor=moderator, post=post)
+    return None, {}
+
+
+def _edit(*, moderator, post, body, title, **kwargs):
+    if not body.strip():
+        raise ModerationError(_("Give the new text of the post."))
+    revision = forums.post_edit(
+        editor=moderator,
+        post=post,
+        body=body,
+        title=title.strip() or None,
+        check_watched=False,
+        moderated=True,
+    )
+    if revision is not None and revision.body_markdown != post.body_markdown:
+        forums.post_quotes_redact(editor=moderator, post=post)
+    if post.is_hidden and post.hidden_reason in PENDING_REVIEW:
+        _post_release(post)
+    return revision, {}
+
+
+def _lock(*, post, **kwargs):
+    if post.thread.is_locked:
+        raise ModerationError(_("This thread is locked already."))
+    Thread.objects.filter(pk=post.thread_id).update(is_locked=True)
+    return None, {}
+
+
+def _warn(**kwargs):
+    return None, {}
+
+
+def _suspend(*, post, suspend_days, **kwargs):
+    if not suspend_days or suspend_days < 1:
+        raise ModerationError(_("Give the length of the suspension in days."))
+    until = timezone.now() + datetime.timedelta(days=suspend_days)
+    member_suspend(user=post.author, until=until)
+    return None, {"suspended_until": until}
+
+
+_DECISIONS = {
+    Kind.DISMISS: _dismiss,
+    Kind.HIDE: _hide,
+    Kind.DELETE: _delete,
+    Kind.EDIT: _edit,
+    Kind.LOCK: _lock,
+    Kind.WARN: _warn,
+    Kind.SUSPEND: _suspend,
+}
 
 
 def _post_release(post: Post) -> None:
     """Show a post that waited for review; a post held before anyone saw it is announced now."""
     was_held = post.hidden_reason == HiddenReason.HELD
-    services.post_visibility_set(post=post, reason=None)
+    forums.post_visibility_set(post=post, reason=None)
     if was_held and post.author is not None:
-        services.post_notify_published(post=post)
+        forums.post_notify_published(post=post)
 
 
 def member_suspend(*, user: User, until: datetime.datetime | None) -> None:
@@ -280,7 +320,7 @@ def appeal_decide(
         PostRevision.objects.filter(pk=revision.pk).update(moderation_action=action)
     if decided.post_id:
         _decision_notify(action=action, recipient=appeal.appellant)
-    services.forum_pages_invalidate()
+    forums.forum_pages_invalidate()
     return action
 
 
@@ -288,13 +328,13 @@ def _decision_undo(decided: ModerationAction, *, moderator: User) -> PostRevisio
     """Undo what *decided* did; return the revision an undone edit made (it names the appeal)."""
     post = decided.post
     if decided.kind == Kind.HIDE and post and post.is_hidden:
-        services.post_visibility_set(post=post, reason=None)
+        forums.post_visibility_set(post=post, reason=None)
     elif decided.kind == Kind.DELETE and post:
-        services.post_restore(post=post)
+        forums.post_restore(post=post)
     elif decided.kind == Kind.EDIT and post:
         before = PostRevision.objects.filter(moderation_action=decided).first()
         if before is not None:
-            return services.post_edit(
+            return forums.post_edit(
                 editor=moderator,
                 post=post,
                 body=before.body_markdown,
@@ -308,3 +348,23 @@ def _decision_undo(decided: ModerationAction, *, moderator: User) -> PostRevisio
         User.objects.filter(pk=decided.member_id, suspended_until=decided.suspended_until).update(
             suspended_until=None
         )
+
+
+@emails.builder("moderation_decision")
+def moderation_decision(*, action_id: int):
+    """Build the email that tells a member what a moderator decided: which rule, why, appeal."""
+    action = (
+        ModerationAction.objects.select_related("member", "thread").filter(pk=action_id).first()
+    )
+    if action is None or action.member is None:
+        return None  # the member left in the meantime
+    return emails.build(
+        template="moderation_decision",
+        to=action.member.email,
+        subject=_("A moderation decision about your post"),
+        context={
+            "action": action,
+            "member": action.member,
+            "decision_url": emails.absolute_url(action.get_absolute_url()),
+        },
+    )

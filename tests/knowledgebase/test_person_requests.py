@@ -35,7 +35,7 @@ def editor(db):
 
 
 def form_url(case_study):
-    return reverse("community:person_request", args=[case_study.pk])
+    return reverse("knowledgebase:person_request", args=[case_study.pk])
 
 
 def test_each_case_study_page_links_to_the_form(client, case_study):
@@ -52,7 +52,7 @@ def test_request_lands_in_the_queue_due_in_30_days_and_editors_hear_of_it(
     ):
         response = client.post(form_url(case_study), DATA)
     assert response.status_code == 302
-    assert response.url == reverse("community:person_request_sent")
+    assert response.url == reverse("knowledgebase:person_request_sent")
     request = PersonRequest.objects.get()
     assert (request.case_study.specific, request.status) == (case_study, "open")
     assert request.due_at == NOW + datetime.timedelta(days=30)

@@ -1,1 +1,0 @@
-"""Privacy by design: consent, data export, erasure, retention, requests about case studies."""
