@@ -40,6 +40,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/djlint $(TEMPLATE_DIRS) --lint
 	$(VENV)/bin/djlint $(TEMPLATE_DIRS) --check
+	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 checks: $(STAMP)
 	$(PY) manage.py check --fail-level WARNING
