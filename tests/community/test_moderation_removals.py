@@ -255,7 +255,7 @@ def test_a_notification_email_sent_after_the_decision_uses_the_new_title(scene):
     entry = Notification.objects.get(recipient=scene["member"], kind="new_thread")
 
     def email_text():
-        message = emails.notification(notification_id=entry.pk)
+        message = emails.BUILDERS["notification"](notification_id=entry.pk)
         return message.subject + message.body
 
     assert TITLE in email_text()
