@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Forum, Post, Thread, UnansweredSearch
-from .models.search import SearchVectorField
+from .models.fields import SearchVectorField
 
 MAX_QUERY_LENGTH = 200
 PER_PAGE = 20

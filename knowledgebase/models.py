@@ -34,7 +34,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from community.models import Audience, Thread, WorkingGroup, private_storage
-from community.models.search import SearchVectorField
+from community.models.fields import SearchVectorField
 from community.permissions import audience_q, can_see
 
 from .blocks import CaseStudyBodyBlock

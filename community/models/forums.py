@@ -15,8 +15,8 @@ from ..querysets import (
     PostQuerySet,
     ThreadQuerySet,
 )
+from .fields import SearchVectorField
 from .people import Audience, User, WorkingGroup
-from .search import SearchVectorField
 
 # Threads and posts carry denormalised counters (post_count, helpful_count, ...) that only the
 # service functions in ``community.services`` change, with F() expressions inside a transaction.
@@ -216,7 +216,7 @@ class Post(models.Model):
                 condition=models.Q(is_hidden=True),
                 name="post_hidden",
             ),
-            # Search walks posts newest first and stops early (``community.search.Branch``).
+            # Search walks posts newest first and stops early (``search.ranking.Branch``).
             models.Index(fields=["-created_at"], name="post_created"),
         ]
 
