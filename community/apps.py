@@ -13,12 +13,9 @@ class CommunityConfig(AppConfig):
 
         from .caching import connect_invalidation
         from .privacy import export, requests  # noqa: F401 (they register email builders)
-        from .search import post_vector_update
-        from .signals import post_text_changed
         from .sites import sites_sync
 
         connect_invalidation()
-        post_text_changed.connect(post_vector_update, dispatch_uid="search-post-vector")
         post_migrate.connect(sites_sync, sender=self)
         # A database outage this process logged ends with the first connection that opens.
         connection_created.connect(database_connected)

@@ -16,6 +16,8 @@ class UnansweredSearch(models.Model):
     last_searched_on = models.DateField(_("last asked on"), default=timezone.localdate)
 
     class Meta:
+        # The table the community app made before search became an app of its own.
+        db_table = "community_unansweredsearch"
         ordering = ["-count", "-last_searched_on", "query"]
         verbose_name = _("search without results")
         verbose_name_plural = _("searches without results")
