@@ -9,7 +9,7 @@ MAIN_NAV = [
     (_("Case studies"), "/case-studies/"),
     (_("Forums"), "community:forum_index"),
     (_("Members"), "community:member_list"),
-    (_("Search"), "community:search"),
+    (_("Search"), "search:search"),
 ]
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import feeds
-from .views import digest, forums, moderation, people, privacy, search, site
+from .views import digest, forums, moderation, people, privacy, site
 
 app_name = "community"
 
@@ -25,7 +25,6 @@ urlpatterns += [
     path("t/<int:key>/follow/", forums.follow_update, {"kind": "thread"}, name="thread_follow"),
     path("t/<int:thread_id>/<slug:slug>/", forums.thread_detail, name="thread_detail"),
     path("t/<int:thread_id>/<slug:slug>/unread/", forums.thread_unread, name="thread_unread"),
-    path("tags/<slug:slug>/", search.tag_detail, name="tag_detail"),
     path("tags/<slug:key>/follow/", forums.follow_update, {"kind": "tag"}, name="tag_follow"),
     path("p/<int:post_id>/", forums.post_permalink, name="post_permalink"),
     path("p/<int:post_id>/edit/", forums.post_edit, name="post_edit"),
@@ -37,11 +36,6 @@ urlpatterns += [
     path("notifications/read/", forums.notifications_mark_read, name="notifications_mark_read"),
     path("feeds/forums/", feeds.LatestThreadsFeed(), name="feed_threads"),
     path("feeds/forums/<slug:slug>/", feeds.ForumThreadsFeed(), name="feed_forum"),
-]
-
-urlpatterns += [
-    path("search/", search.search_results, name="search"),
-    path("search/similar-threads/", search.similar_threads, name="similar_threads"),
 ]
 
 urlpatterns += [

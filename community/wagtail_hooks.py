@@ -5,7 +5,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Forum, PersonRequest, UnansweredSearch
+from .models import Forum, PersonRequest
 
 
 class ForumViewSet(SnippetViewSet):
@@ -30,24 +30,6 @@ class ForumViewSet(SnippetViewSet):
 
 
 register_snippet(ForumViewSet)
-
-
-class UnansweredSearchViewSet(SnippetViewSet):
-    """What people searched for in vain: a list to act on (write a case study, pin one)."""
-
-    model = UnansweredSearch
-    icon = "search"
-    menu_label = _("Searches without results")
-    menu_order = 310
-    add_to_admin_menu = True
-    list_display = ["query", "count", "last_searched_on"]
-    list_export = ["query", "count", "last_searched_on"]
-    search_fields = ["query"]
-    ordering = ["-count", "-last_searched_on", "query"]
-    inspect_view_enabled = True
-
-
-register_snippet(UnansweredSearchViewSet)
 
 
 class PersonRequestViewSet(SnippetViewSet):

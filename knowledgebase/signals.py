@@ -82,14 +82,6 @@ def discussion_stays_with_its_audience(sender, instance, created, raw=False, **k
 
 
 @receiver(page_published, sender=CaseStudyPage)
-def index_for_search(sender, instance, **kwargs):
-    """Store the published text of a case study for full-text search."""
-    from community.search import case_study_vector_update
-
-    case_study_vector_update(page_ids=[instance.pk])
-
-
-@receiver(page_published, sender=CaseStudyPage)
 def record_publication_without_review(sender, instance, revision=None, **kwargs):
     """Keep in the page's history a publication that no completed review approved."""
     from .review import publication_record

@@ -45,7 +45,6 @@ from .privacy import (
     PersonRequest,
     private_storage,
 )
-from .search import UnansweredSearch
 
 __all__ = [
     "LANGUAGE_CHOICES",
@@ -86,7 +85,6 @@ __all__ = [
     "TaggedThread",
     "Thread",
     "ThreadRead",
-    "UnansweredSearch",
     "User",
     "VerificationDecision",
     "VerificationDomain",

@@ -16,8 +16,8 @@ from ..querysets import (
     ThreadQuerySet,
 )
 from .audience import AudienceMixin
+from .fields import SearchVectorField
 from .people import User
-from .search import SearchVectorField
 
 # Threads and posts carry denormalised counters (post_count, helpful_count, ...) that only the
 # service functions in ``community.services`` change, with F() expressions inside a transaction.
@@ -191,7 +191,7 @@ class Post(models.Model):
                 condition=models.Q(is_hidden=True),
                 name="post_hidden",
             ),
-            # Search walks posts newest first and stops early (``community.search.Branch``).
+            # Search walks posts newest first and stops early (``search.ranking.Branch``).
             models.Index(fields=["-created_at"], name="post_created"),
         ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0019_audience_mixin'),
+        ('community', '0020_audience_mixin'),
         ('knowledgebase', '0009_role_permissions'),
         ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),

@@ -27,7 +27,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from community.models import AudienceMixin, Thread
-from community.models.search import SearchVectorField
+from community.models.fields import SearchVectorField
 from community.permissions import audience_q, can_see
 
 from ..blocks import CaseStudyBodyBlock
@@ -125,7 +125,7 @@ class CaseStudyPage(AudienceRestrictedPageMixin, ReviewedPageMixin, AudienceMixi
         help_text=_("Editors see the case study in the “Review due” report from this day on."),
     )
     # Title, summary and body as PostgreSQL full text, stored on each publication
-    # (``community.search.case_study_vector_update``); not kept in revisions.
+    # (``search.indexing.case_study_vector_update``); not kept in revisions.
     search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
     objects = CaseStudyPageManager()

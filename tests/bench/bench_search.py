@@ -53,7 +53,7 @@ def index_posts():
     from django.db.models.functions import Concat
 
     from community.models import Post
-    from community.search import post_vector
+    from search.indexing import post_vector
 
     started = time.perf_counter()
     rare = Post.objects.order_by("pk").values("pk")[:: 100_000 // RARE_POSTS][:RARE_POSTS]

@@ -57,8 +57,8 @@ def public_pages():
         "sign up": "/accounts/signup/",
         "threads feed": "/feeds/forums/",
         "case studies feed": "/feeds/case-studies/",
-        "tag": optional("community:tag_detail", tag.slug) if tag else None,
-        "search": optional("community:search", query="?q=police"),
+        "tag": optional("search:tag_detail", tag.slug) if tag else None,
+        "search": optional("search:search", query="?q=police"),
         "not found": "/no-such-page/",
     }
     return {name: path for name, path in pages.items() if path}

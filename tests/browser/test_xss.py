@@ -80,9 +80,9 @@ def test_worst_payloads_do_not_run_on_real_pages(page: Page, live_server):
     urls += [
         forum.get_absolute_url(),
         f"/members/{author.username}/",
-        reverse("community:tag_detail", args=[thread.tags.first().slug]),
-        f"{reverse('community:search')}?q=window",
-        f"{reverse('community:search')}?q=%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E",
+        reverse("search:tag_detail", args=[thread.tags.first().slug]),
+        f"{reverse('search:search')}?q=window",
+        f"{reverse('search:search')}?q=%3Cscript%3Ewindow.__xss%3D1%3C%2Fscript%3E",
     ]
     problems = []
     for url in urls:

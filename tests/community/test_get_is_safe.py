@@ -34,7 +34,7 @@ IGNORED_MODELS = {
     "sessions.Session",
     "community.ThreadRead",
     "wagtailimages.Rendition",
-    "community.UnansweredSearch",
+    "search.UnansweredSearch",
 }
 IGNORED_FIELDS = {
     ("community.Thread", "view_count"),

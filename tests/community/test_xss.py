@@ -30,7 +30,7 @@ def test_a_nul_character_is_a_form_error_not_a_server_error(client, member):
     )
     assert response.status_code == 400
     assert "Null characters are not allowed." in response.content.decode()
-    search = client.get(reverse("community:search"), {"q": "java\0script"})
+    search = client.get(reverse("search:search"), {"q": "java\0script"})
     assert search.status_code in (200, 400)
 
 
@@ -113,9 +113,7 @@ def test_titles_and_tags_show_nothing_executable(client, forum):
     viewer = UserFactory(username="viewer")
     services.post_create(author=author, thread=threads[1], body="@viewer look again")
     tag_urls = [
-        reverse("community:tag_detail", args=[t.tags.first().slug])
-        for t in threads
-        if t.tags.exists()
+        reverse("search:tag_detail", args=[t.tags.first().slug]) for t in threads if t.tags.exists()
     ]
     urls = [
         "/",
@@ -183,9 +181,9 @@ def test_search_results_show_nothing_executable(client, forum):
     queries = ["helicopter", "noise", *SHORT, "<script>", '"><img src=x onerror=alert(1)>']
     found = []
     for query in queries:
-        response = client.get(reverse("community:search"), {"q": query})
+        response = client.get(reverse("search:search"), {"q": query})
         assert response.status_code in (200, 400), query
         found += [f"{query!r}: {p}" for p in executable_markup(response.content.decode())]
     assert found == []
-    response = client.get(reverse("community:search"), {"q": "helicopter"})
+    response = client.get(reverse("search:search"), {"q": "helicopter"})
     assert response.content.decode().count("search-result__title") >= len(SHORT)

@@ -14,7 +14,8 @@ from wagtail.contrib.search_promotions.models import Query as PromotedQuery
 from wagtail.contrib.search_promotions.models import SearchPromotion
 
 from community import services
-from community.models import Post, UnansweredSearch
+from community.models import Post
+from search.models import UnansweredSearch
 from tests.factories import ForumFactory, UserFactory, backdate, make_case_study, make_thread
 
 pytestmark = pytest.mark.django_db
@@ -327,7 +328,7 @@ def test_editors_see_searches_without_results_in_the_admin(client):
     editor.groups.add(Group.objects.get(name="Editors"))
     TOTP.activate(editor, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
     client.force_login(editor)
-    response = client.get("/admin/snippets/community/unansweredsearch/")
+    response = client.get("/admin/snippets/search/unansweredsearch/")
     assert response.status_code == 200
     assert "zeppelin attack" in response.content.decode()
     assert client.get("/admin/searchpicks/").status_code == 200
@@ -392,7 +393,7 @@ def test_search_page_query_count_does_not_grow_with_results(
 def test_very_common_words_count_as_more_than_and_rank_the_newest(
     client, forum, author, monkeypatch
 ):
-    from community import search as engine
+    from search import ranking as engine
 
     monkeypatch.setattr(engine, "MAX_RESULTS", 3)
     for number in range(5):

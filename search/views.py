@@ -5,10 +5,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from .. import search
-from ..models import FollowLevel
-from ..presenters import follow_level
-from ..querysets import visible_tags
+from community.models import FollowLevel
+from community.presenters import follow_level
+from community.querysets import visible_tags
+
+from . import ranking
+from .forms import SearchForm
+from .query import Filters, Query
 
 
 def _page_number(request):
@@ -21,10 +24,10 @@ def _page_number(request):
 @never_cache
 def search_results(request):
     """Search case studies, threads and posts; record queries that found nothing at all."""
-    form = search.SearchForm(request.GET or None, user=request.user)
+    form = SearchForm(request.GET or None, user=request.user)
     context = {"form": form, "query": None, "results": None, "message": ""}
     if form.is_valid() and form.cleaned_data["q"]:
-        query = search.Query.parse(form.cleaned_data["q"])
+        query = Query.parse(form.cleaned_data["q"])
         context["query"] = query
         if not query.has_words():
             context["message"] = _(
@@ -41,21 +44,21 @@ def _run(request, form, query):
     filters, number = form.filters(), _page_number(request)
     sort = form.cleaned_data["sort"] or "relevance"
     unfiltered = not filters.is_set()
-    promoted = search.promoted_case_studies(request.user, query) if unfiltered else []
+    promoted = ranking.promoted_case_studies(request.user, query) if unfiltered else []
     filters.exclude_case_studies = [result.pk for result in promoted]
     try:
-        results = search.search(request.user, query, filters, sort=sort, page=number)
+        results = ranking.search(request.user, query, filters, sort=sort, page=number)
     except ValueError:
         raise Http404(_("No such page of results.")) from None
     results.promoted = promoted if number == 1 else []
     if unfiltered and not promoted and not results.total:
-        search.unanswered_record(query=query)
+        ranking.unanswered_record(query=query)
     return results
 
 
 def similar_threads(request):
     """Return, as an HTML fragment, visible threads whose titles resemble ``?title=``."""
-    threads = search.similar_threads(request.user, request.GET.get("title", ""))
+    threads = ranking.similar_threads(request.user, request.GET.get("title", ""))
     response = render(request, "community/thread_create.html#similar_threads", {"threads": threads})
     response["Cache-Control"] = "private, max-age=60"
     return response
@@ -65,10 +68,10 @@ def tag_detail(request, slug):
     """List the visible case studies and threads with a tag, newest first; 404 if none."""
     tag = get_object_or_404(visible_tags(request.user), slug=slug)
     try:
-        results = search.search(
+        results = ranking.search(
             request.user,
             None,
-            search.Filters(tag=tag.slug),
+            Filters(tag=tag.slug),
             sort="date",
             page=_page_number(request),
         )

@@ -3,249 +3,42 @@
 Every branch starts from a ``visible_to(user)`` queryset (``Thread``, ``Post``, ``CaseStudyPage``),
 so results, counts and snippets all obey the one access rule. On PostgreSQL the search is full
 text (``websearch_to_tsquery``, English stemming, titles weighted above bodies, GIN indexes made
-by migration ``community.0009_search``); on SQLite, the embedded default, every word must occur
-as a substring and results are ranked title matches first.
+by migrations ``community.0011_search`` and ``knowledgebase.0006_search``); on SQLite, the
+embedded default, every word must occur as a substring and results are ranked title matches first.
 """
 
 import datetime
 import re
 from dataclasses import dataclass, field
 
-from django import forms
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    SearchVectorCombinable,
-)
-from django.db import IntegrityError, connection, models, transaction
-from django.db.models import F, Func, OuterRef, Q, Subquery, Value
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q, Value
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.search_promotions.models import SearchPromotion
 
-from .models import Forum, Post, Thread, UnansweredSearch
-from .models.search import SearchVectorField
+from community.models import Post, Thread
+from knowledgebase.models import CaseStudyPage
 
-MAX_QUERY_LENGTH = 200
+from .highlighting import snippet_marked, title_marked, with_headlines
+from .indexing import thread_vector
+from .models import UnansweredSearch
+from .query import (
+    CONFIG,
+    MAX_QUERY_LENGTH,
+    STOP_WORDS,
+    Filters,
+    Kind,
+    Query,
+    is_full_text,
+    normalise,
+)
+
 PER_PAGE = 20
 # Per kind of result: more matches than this are counted as "more than" and only the newest
 # this many are ranked, which keeps a search for a very common word fast.
 MAX_RESULTS = 1000
-CONFIG = "english"
-# Private-use characters mark matches inside snippets until the text has been escaped.
-MARK_START, MARK_STOP = "\ue000", "\ue001"
-# A short English list for SQLite; PostgreSQL's English configuration has its own.
-STOP_WORDS = frozenset(
-    """a an and are as at be but by for from has have i if in into is it its of on or so than
-    that the their then there these they this to was we were what when where which who will
-    with you your""".split()  # noqa: SIM905
-)
-
-
-class Kind(models.TextChoices):
-    CASE_STUDY = "case_study", _("Case study")
-    THREAD = "thread", _("Thread")
-    POST = "post", _("Post")
-
-
-def is_full_text() -> bool:
-    """Return whether the database offers full text search (PostgreSQL)."""
-    return connection.vendor == "postgresql"
-
-
-# The expressions below must stay the ones the migration indexes, or the indexes go unused.
-
-
-def thread_vector():
-    return SearchVector("title", config=CONFIG, weight="A")
-
-
-def post_vector():
-    return SearchVector("body_markdown", config=CONFIG, weight="B")
-
-
-class StreamFieldVector(SearchVectorCombinable, Func):
-    """The text of a StreamField's block values (not their types or ids), as a ``tsvector``."""
-
-    template = (
-        "setweight(jsonb_to_tsvector('english'::regconfig, "
-        "jsonb_path_query_array(%(expressions)s, 'strict $[*].value'), '[\"string\"]'), 'C')"
-    )
-    output_field = SearchVectorField()
-
-
-def case_study_vector():
-    return (
-        SearchVector("title", config=CONFIG, weight="A")
-        + SearchVector("summary", config=CONFIG, weight="B")
-        + StreamFieldVector(F("body"))
-    )
-
-
-def case_study_vector_update(*, page_ids):
-    """Store the full-text vector of the case studies *page_ids* as published (PostgreSQL)."""
-    from knowledgebase.models import CaseStudyPage
-
-    if is_full_text():
-        vector = CaseStudyPage.objects.filter(pk=OuterRef("pk")).annotate(v=case_study_vector())
-        CaseStudyPage.objects.filter(pk__in=page_ids).update(
-            search_vector=Subquery(vector.values("v")[:1])
-        )
-
-
-def post_vector_update(*, post_ids, **kwargs):
-    """Store the full-text vector of the posts *post_ids* (PostgreSQL only; SQLite has none).
-
-    Connected to ``community.signals.post_text_changed``.
-    """
-    if is_full_text():
-        Post.objects.filter(pk__in=post_ids).update(search_vector=post_vector())
-
-
-# The query the member typed ----------------------------------------------------------------
-
-
-def normalise(text: str) -> str:
-    """Return *text* as editors see it counted: lower case, single spaces, no NUL bytes."""
-    return " ".join(text.replace("\x00", "").split()).lower()[:MAX_QUERY_LENGTH]
-
-
-@dataclass
-class Query:
-    """What was typed, cleaned and capped, and the words a search without full text looks for."""
-
-    text: str
-    was_shortened: bool = False
-    terms: list[str] = field(default_factory=list)
-
-    @classmethod
-    def parse(cls, raw: str) -> "Query":
-        text = " ".join("".join(c for c in raw if c.isprintable() or c.isspace()).split())
-        shortened = len(text) > MAX_QUERY_LENGTH
-        text = text[:MAX_QUERY_LENGTH]
-        phrases = re.findall(r'"([^"]+)"', text)
-        rest = re.sub(r'"[^"]*"', " ", text)
-        words = [w for w in re.findall(r"(?<![-\w])[^\W_]+", rest) if w.lower() not in STOP_WORDS]
-        terms = [p.strip() for p in phrases if re.search(r"[^\W_]", p)] + words
-        return cls(text=text, was_shortened=shortened, terms=list(dict.fromkeys(terms))[:10])
-
-    def full_text(self) -> SearchQuery:
-        return SearchQuery(self.text, search_type="websearch", config=CONFIG)
-
-    def has_words(self) -> bool:
-        """Return whether anything searchable is left once stop words and symbols are gone."""
-        if not self.text:
-            return False
-        if not is_full_text():
-            return bool(self.terms)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT numnode(websearch_to_tsquery(%s::regconfig, %s))", [CONFIG, self.text]
-            )
-            return cursor.fetchone()[0] > 0
-
-
-class SearchForm(forms.Form):
-    """The search box and its filters; values that match nothing are refused with a message."""
-
-    q = forms.CharField(label=_("Search for"), required=False, strip=True)
-    type = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("Everything")), *Kind.choices]
-    )
-    forum = forms.ChoiceField(label=_("Forum"), required=False)
-    classification = forms.ChoiceField(label=_("Classification"), required=False)
-    theme = forms.ChoiceField(label=_("Theme"), required=False)
-    tag = forms.SlugField(label=_("Tag"), required=False, max_length=100)
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    sort = forms.ChoiceField(
-        label=_("Sort by"),
-        required=False,
-        choices=[("relevance", _("Relevance")), ("date", _("Newest first"))],
-    )
-
-    def __init__(self, data, *, user):
-        from knowledgebase.models import Classification, Theme
-
-        if data is not None and "\x00" in data.get("q", ""):
-            # A NUL byte is noise here (browsers never send one): drop it rather than refuse.
-            data = data.copy()
-            data["q"] = data["q"].replace("\x00", "")
-        super().__init__(data)
-        self.fields["q"].widget.attrs.update(maxlength=MAX_QUERY_LENGTH, type="search")
-        self.fields["forum"].choices = [("", _("All forums"))] + [
-            (forum.slug, forum.name)
-            for forum in Forum.objects.visible_to(user).only("slug", "name").order_by("name")
-        ]
-        self.fields["classification"].choices = [("", _("Any")), *Classification.choices]
-        self.fields["theme"].choices = [
-            ("", _("Any theme")),
-            *Theme.objects.values_list("slug", "name"),
-        ]
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("Choose an end date on or after the start date."))
-        return data
-
-    def filters(self) -> "Filters":
-        data = self.cleaned_data
-        return Filters(
-            kind=data.get("type") or "",
-            forum=data.get("forum") or "",
-            classification=data.get("classification") or "",
-            theme=data.get("theme") or "",
-            tag=data.get("tag") or "",
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
-        )
-
-
-@dataclass
-class Filters:
-    kind: str = ""
-    forum: str = ""
-    classification: str = ""
-    theme: str = ""
-    tag: str = ""
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
-    exclude_case_studies: list[int] = field(default_factory=list)
-
-    def kinds(self) -> list[str]:
-        """Return the kinds of result these filters can find."""
-        kinds = [self.kind] if self.kind else list(Kind.values)
-        if self.forum:
-            kinds = [k for k in kinds if k != Kind.CASE_STUDY]
-        if self.classification or self.theme:
-            kinds = [k for k in kinds if k == Kind.CASE_STUDY]
-        return kinds
-
-    def is_set(self) -> bool:
-        chosen = (self.kind, self.forum, self.classification, self.theme, self.tag)
-        return any(chosen) or bool(self.date_from or self.date_to)
-
-    def date_q(self, name) -> Q:
-        q = Q()
-        tz = timezone.get_current_timezone()
-        if self.date_from:
-            start = datetime.datetime.combine(self.date_from, datetime.time.min, tzinfo=tz)
-            q &= Q(**{f"{name}__gte": start})
-        if self.date_to:
-            end = datetime.datetime.combine(
-                self.date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
-            )
-            q &= Q(**{f"{name}__lt": end})
-        return q
 
 
 # Branches: one queryset of (kind, pk, rank, date) per kind -----------------------------------
@@ -334,8 +127,6 @@ def _post_rows(user, query, filters):
 
 
 def _case_study_rows(user, query, filters):
-    from knowledgebase.models import CaseStudyPage
-
     pages = (
         CaseStudyPage.objects.visible_to(user)
         .filter(filters.date_q("first_published_at"))
@@ -411,61 +202,8 @@ class Results:
         return [(kind, Kind(kind).label, n) for kind, n in self.counts.items() if n]
 
 
-def marked(text: str) -> str:
-    """Return *text* escaped, with only the search's own match markers turned into ``<mark>``."""
-    text = escape(re.sub(r"\*\*|__|~~|`+|^[>#|\s]+", "", text or "", flags=re.MULTILINE))
-    text = re.sub(f"{MARK_START}([^{MARK_START}{MARK_STOP}]*){MARK_STOP}", r"<mark>\1</mark>", text)
-    return mark_safe(text.replace(MARK_START, "").replace(MARK_STOP, ""))  # noqa: S308
-
-
-def highlight(text: str, terms: list[str], *, width: int = 240, whole: bool = False) -> str:
-    """Return a window of *text* around the first term found, terms marked (no full text)."""
-    text = " ".join((text or "").replace(MARK_START, "").replace(MARK_STOP, "").split())
-    if not terms:
-        return marked(text if whole else text[:width])
-    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
-    if not whole:
-        found = pattern.search(text)
-        start = max(0, (found.start() if found else 0) - width // 3)
-        text = ("…" if start else "") + text[start : start + width]
-    return marked(pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_STOP}", text))
-
-
-def _headline(expression, search, **options):
-    return SearchHeadline(
-        expression, search, config=CONFIG, start_sel=MARK_START, stop_sel=MARK_STOP, **options
-    )
-
-
-SNIPPET = {"max_words": 30, "min_words": 12, "max_fragments": 2, "fragment_delimiter": " … "}
-
-
-def _annotate_headlines(queryset, query, *, title=None, body=None):
-    if query is None or not is_full_text():
-        return queryset
-    search = query.full_text()
-    annotations = {}
-    if title:
-        annotations["title_hl"] = _headline(title, search, highlight_all=True)
-    if body:
-        annotations["body_hl"] = _headline(body, search, **SNIPPET)
-    return queryset.annotate(**annotations)
-
-
-def _title(obj, query, text):
-    if hasattr(obj, "title_hl"):
-        return marked(obj.title_hl)
-    return highlight(text, query.terms if query else [], whole=True)
-
-
-def _snippet(obj, query, text, *, whole=False):
-    if hasattr(obj, "body_hl"):
-        return marked(obj.body_hl)
-    return highlight(text, query.terms if query else [], whole=whole)
-
-
 def _thread_results(ids, query):
-    threads = _annotate_headlines(
+    threads = with_headlines(
         Thread.objects.filter(pk__in=ids).select_related("forum", "author"), query, title="title"
     )
     results = {}
@@ -474,7 +212,7 @@ def _thread_results(ids, query):
             pk=thread.pk,
             kind=Kind.THREAD,
             kind_label=Kind.THREAD.label,
-            title=_title(thread, query, thread.title),
+            title=title_marked(thread, query, thread.title),
             url=thread.get_absolute_url(),
             date=thread.created_at,
             author=thread.author.get_display_name() if thread.author else "",
@@ -485,7 +223,7 @@ def _thread_results(ids, query):
 
 
 def _post_results(ids, query):
-    posts = _annotate_headlines(
+    posts = with_headlines(
         Post.objects.filter(pk__in=ids).select_related("thread__forum", "author"),
         query,
         body="body_markdown",
@@ -502,15 +240,13 @@ def _post_results(ids, query):
             author=post.author.get_display_name() if post.author else "",
             place=post.thread.forum.name,
             place_url=post.thread.forum.get_absolute_url(),
-            snippet=_snippet(post, query, post.body_markdown),
+            snippet=snippet_marked(post, query, post.body_markdown),
         )
     return results
 
 
 def _case_study_results(ids, query):
-    from knowledgebase.models import CaseStudyPage
-
-    pages = _annotate_headlines(
+    pages = with_headlines(
         CaseStudyPage.objects.filter(pk__in=ids).defer_streamfields(),
         query,
         title="title",
@@ -522,12 +258,12 @@ def _case_study_results(ids, query):
             pk=page.pk,
             kind=Kind.CASE_STUDY,
             kind_label=Kind.CASE_STUDY.label,
-            title=_title(page, query, page.title),
+            title=title_marked(page, query, page.title),
             url=page.get_url(),
             date=page.first_published_at,
             place=page.get_classification_display(),
             classification=page.classification,
-            snippet=_snippet(page, query, page.summary, whole=True),
+            snippet=snippet_marked(page, query, page.summary, whole=True),
         )
     return results
 
@@ -577,10 +313,6 @@ def _hydrate(rows, query):
 
 def promoted_case_studies(user, query: Query) -> list[Result]:
     """Return the case studies editors pinned to *query* that *user* may see, in their order."""
-    from wagtail.contrib.search_promotions.models import SearchPromotion
-
-    from knowledgebase.models import CaseStudyPage
-
     page_ids = list(
         SearchPromotion.objects.filter(
             query__query_string=normalise(query.text), page__isnull=False

@@ -1,22 +1,8 @@
 """What search remembers: queries that found nothing, counted without any personal data."""
 
-from django.contrib.postgres import search
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-
-class SearchVectorField(search.SearchVectorField):
-    """PostgreSQL's ``tsvector``; an unused text column on SQLite, the embedded default.
-
-    ``django.contrib.postgres`` is only installed on PostgreSQL, so its check is skipped here.
-    """
-
-    def db_type(self, connection):
-        return "tsvector" if connection.vendor == "postgresql" else "text"
-
-    def _check_postgres_installed(self, *args):
-        return []
 
 
 class UnansweredSearch(models.Model):
@@ -30,6 +16,8 @@ class UnansweredSearch(models.Model):
     last_searched_on = models.DateField(_("last asked on"), default=timezone.localdate)
 
     class Meta:
+        # The table the community app made before search became an app of its own.
+        db_table = "community_unansweredsearch"
         ordering = ["-count", "-last_searched_on", "query"]
         verbose_name = _("search without results")
         verbose_name_plural = _("searches without results")

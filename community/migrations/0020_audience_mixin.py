@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('community', '0018_post_hidden_withdrawn'),
+        ('community', '0019_move_unanswered_search'),
     ]
 
     operations = [
