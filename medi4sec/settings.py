@@ -56,6 +56,7 @@ if not IS_POSTGRES:
 INSTALLED_APPS = [
     "community",
     "knowledgebase",
+    "digest",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

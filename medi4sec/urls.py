@@ -34,6 +34,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("", include("community.urls")),
+    path("", include("digest.urls")),
     path("", include("knowledgebase.urls")),
 ]
 
