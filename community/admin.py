@@ -161,13 +161,7 @@ class ExpertiseTagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
-# Digest: the last runs, the ledger (failures stand out), and a preview of any member's digest.
-
-from django.http import HttpResponse  # noqa: E402
-from django.shortcuts import get_object_or_404, render  # noqa: E402
-from django.urls import path, reverse  # noqa: E402
-
-from .models import DigestDelivery, DigestRun  # noqa: E402
+# Read-only admins: records the code writes (the digest app's ledger uses it too).
 
 
 class ReadOnlyAdminMixin:
@@ -179,68 +173,6 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(DigestRun)
-class DigestRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "started_at",
-        "kind",
-        "period_start",
-        "member_count",
-        "sent",
-        "skipped",
-        "failed",
-    ]
-    list_filter = ["kind"]
-    date_hierarchy = "started_at"
-    change_list_template = "community/digest_run_change_list.html"
-
-    def get_urls(self):
-        preview = self.admin_site.admin_view(self.preview_view)
-        return [
-            path("preview/", preview, name="community_digest_preview"),
-            *super().get_urls(),
-        ]
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "preview_url": reverse("admin:community_digest_preview"),
-        }
-        return super().changelist_view(request, extra_context)
-
-    def preview_view(self, request):
-        """Show the digest a member would get now, as HTML (``?format=text``: the text part)."""
-        from . import digest, emails
-        from .models import DigestFrequency, User
-
-        if not self.has_view_permission(request):
-            return HttpResponse(status=403)
-        username = request.GET.get("username", "").strip()
-        if not username:
-            context = {**self.admin_site.each_context(request), "title": "Digest preview"}
-            return render(request, "community/digest_preview.html", context)
-        member = get_object_or_404(User.objects.select_related("profile"), username=username)
-        kind = request.GET.get("kind", DigestFrequency.WEEKLY)
-        if kind not in digest.KINDS:
-            kind = DigestFrequency.WEEKLY
-        built = digest.preview(user=member, kind=kind)
-        message = emails.digest_message(digest=built, message_id="<preview@medi4sec.local>")
-        if request.GET.get("format") == "text":
-            return HttpResponse(message.body, content_type="text/plain; charset=utf-8")
-        html = message.alternatives[0][0] if not built.is_empty else message.body
-        return HttpResponse(html, content_type="text/html; charset=utf-8")
-
-
-@admin.register(DigestDelivery)
-class DigestDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The delivery ledger; permanent failures (status "failed") carry the SMTP error."""
-
-    list_display = ["user", "kind", "period_start", "status", "reason", "attempts", "sent_at"]
-    list_filter = ["status", "kind", "reason"]
-    search_fields = ["user__username", "user__email", "error"]
-    raw_id_fields = ["user", "run"]
 
 
 # Reliability: what waits for the broker or the SMTP server (read-only, for operators).

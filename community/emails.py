@@ -15,6 +15,7 @@ records the outcome; temporary SMTP failures are retried with backoff by the tas
 
 import hashlib
 import logging
+import smtplib
 from collections.abc import Callable
 from contextlib import suppress
 from importlib import import_module
@@ -23,9 +24,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from .ledger import ledger_claim
 
@@ -68,16 +67,29 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
-def build(*, template: str, to: str, subject: str, context: dict) -> EmailMultiAlternatives:
-    """Return a multipart email rendered from ``emails/<template>.txt`` and ``.html``."""
+def build(
+    *,
+    template: str,
+    to: str,
+    subject: str,
+    context: dict,
+    headers: dict | None = None,
+    inline_css: bool = False,
+) -> EmailMultiAlternatives:
+    """Return a multipart email rendered from ``emails/<template>.txt`` and ``.html``.
+
+    *inline_css* moves the HTML part's <style> rules onto its elements (``_inline_css``).
+    """
     context = {"site_url": settings.SITE_URL, **context}
     message = EmailMultiAlternatives(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
         from_email=_sender(),
         body=render_to_string(f"emails/{template}.txt", context),
         to=[to],
+        headers=headers,
     )
-    message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
+    html = render_to_string(f"emails/{template}.html", context)
+    message.attach_alternative(_inline_css(html) if inline_css else html, "text/html")
     return message
 
 
@@ -107,6 +119,21 @@ def message_id(key: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{host}>"
 
 
+def is_temporary(error: Exception) -> bool:
+    """Return whether an SMTP error may go away by itself (4xx, connection problems)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return True  # the portal's credentials: staff fix them, the email waits
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPException):
+        return False
+    return isinstance(error, OSError)  # connection refused, reset, timed out
+
+
 def retry_countdown(retries: int) -> int:
     """Return the seconds before retry *retries* + 1: doubling from EMAIL_RETRY_BASE_SECONDS."""
     return min(settings.EMAIL_RETRY_BASE_SECONDS * 2**retries, settings.EMAIL_RETRY_MAX_SECONDS)
@@ -133,7 +160,6 @@ def deliver(
     Outcomes: "sent", "skipped" (nothing to tell any more), "failed" (refused for good),
     "already" (settled before). Raises EmailTemporaryFailure (retry later) and EmailInProgress.
     """
-    from .digest.delivery import is_temporary
     from .models import EmailDelivery
 
     Status = EmailDelivery.Status
@@ -171,10 +197,6 @@ def deliver(
     return "sent"
 
 
-# Digest: messages are built here and sent by ``community.digest.deliver``, which needs the SMTP
-# errors to decide between retrying and recording a failure.
-
-
 def _inline_css(html: str) -> str:
     """Move the <style> rules onto the elements: many mail clients drop <style> blocks."""
     import css_inline
@@ -191,46 +213,3 @@ def _sender() -> str:
     if not bracket:
         return settings.DEFAULT_FROM_EMAIL
     return formataddr((name.strip().strip('"'), address.rstrip(">").strip()))
-
-
-def digest_message(*, digest, message_id: str) -> EmailMultiAlternatives:
-    """Return the multipart digest email, with one-click unsubscribe headers (RFC 8058)."""
-    context = {"site_url": settings.SITE_URL, "digest": digest, "member": digest.user}
-    unsubscribe = digest.unsubscribe_url
-    message = EmailMultiAlternatives(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{digest.subject}",
-        from_email=_sender(),
-        body=render_to_string("emails/digest.txt", context),
-        to=[digest.user.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-            "X-Auto-Response-Suppress": "All",
-            "Message-ID": message_id,
-        },
-    )
-    html = _inline_css(render_to_string("emails/digest.html", context))
-    message.attach_alternative(html, "text/html")
-    return message
-
-
-def digest_absence_message(*, user) -> EmailMultiAlternatives:
-    """Return the one email that tells an absent member their digest stops until they return."""
-    context = {
-        "site_url": settings.SITE_URL,
-        "member": user,
-        "days": settings.DIGEST_ABSENCE_DAYS,
-        "login_url": absolute_url(reverse("account_login")),
-    }
-    message = EmailMultiAlternatives(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{_('Your digest is paused')}",
-        from_email=_sender(),
-        body=render_to_string("emails/digest_paused.txt", context),
-        to=[user.email],
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    message.attach_alternative(
-        _inline_css(render_to_string("emails/digest_paused.html", context)), "text/html"
-    )
-    return message

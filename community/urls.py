@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import feeds
-from .views import digest, forums, moderation, people, privacy, site
+from .views import forums, moderation, people, privacy, site
 
 app_name = "community"
 
@@ -82,11 +82,6 @@ urlpatterns += [
         moderation.appeal_decide_view,
         name="appeal_decide",
     ),
-]
-
-urlpatterns += [
-    path("settings/digest/", digest.digest_settings, name="settings_digest"),
-    path("digest/unsubscribe/<str:token>/", digest.digest_unsubscribe, name="digest_unsubscribe"),
 ]
 
 urlpatterns += [

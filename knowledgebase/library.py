@@ -1,4 +1,4 @@
-"""The case study library: facet filters that combine, counts beside each value, pagination.
+"""The case study library: its index page, facet filters that combine, counts, pagination.
 
 Every facet reads one GET parameter that may repeat; all values given must match, so that
 ``?theme=dark-web&theme=trolling`` keeps case studies with both themes and contradictory filters
@@ -12,13 +12,17 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Page
 
 from .countries import COUNTRY_CHOICES
-from .models import Actor, CaseStudyPage, Classification, Platform, Theme
+from .models.case_studies import CaseStudyPage, ReviewedPageMixin
+from .models.taxonomy import Actor, Classification, Platform, Theme
 
 PER_PAGE = 12
 MAX_QUERY_LENGTH = 200
@@ -235,3 +239,23 @@ class Library:
             "number": page.number,
             "count": page.paginator.num_pages,
         }
+
+
+class CaseStudyIndexPage(ReviewedPageMixin, Page):
+    """The case study library at /case-studies/, with facet filters that combine."""
+
+    intro = models.CharField(_("introduction"), max_length=400, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    parent_page_types = ["knowledgebase.HomePage"]
+    subpage_types = ["knowledgebase.CaseStudyPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("case study library")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["library"] = Library(self, request)
+        return context

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "community",
     "knowledgebase",
     "search",
+    "digest",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

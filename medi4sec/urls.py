@@ -35,6 +35,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("community.urls")),
     path("", include("search.urls")),
+    path("", include("digest.urls")),
     path("", include("knowledgebase.urls")),
 ]
 

@@ -266,7 +266,7 @@ def subscribe(user, frequency="weekly"):
 
 def digest_period(kind="weekly"):
     """Return (start, end) of the period the next digest run covers."""
-    from community.digest import period_for
+    from digest.periods import period_for
 
     return period_for(kind)
 

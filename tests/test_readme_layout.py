@@ -33,13 +33,6 @@ def tracked_files():
 
 
 TRACKED = tracked_files()
-# Until branch t15-code is merged (the search and digest apps, the grid inside community), the
-# tree is not yet the one the README describes. Remove this once it is: from then on it is strict.
-BEFORE_THE_MOVE = pytest.mark.xfail(
-    "search/apps.py" not in TRACKED,
-    reason="the README describes the tree of issue 15; branch t15-code brings it",
-    strict=True,
-)
 
 
 def layout_block(readme):
@@ -109,7 +102,6 @@ def named():
     return named_paths(layout_block((ROOT / "README.md").read_text()))
 
 
-@BEFORE_THE_MOVE
 def test_every_path_the_readme_names_exists(named):
     assert sorted(path for path in named if not exists(path, TRACKED)) == []
 
@@ -119,7 +111,6 @@ def test_every_top_level_entry_is_named(named):
     assert sorted(entry for entry in top_level if not is_named(entry, named)) == []
 
 
-@BEFORE_THE_MOVE
 def test_every_module_and_package_of_each_app_is_named(named):
     missing = [
         f"{package}/{child}"

@@ -1,12 +1,12 @@
 """Forms of the community half, one module per concern: validation only, no side effects."""
 
-from .digest import DigestSettingsForm, SignupForm
 from .forums import FollowForm, PostForm, ThreadForm
 from .moderation import AppealDecisionForm, AppealForm, FlagForm, ModerationActionForm
 from .people import (
     DirectoryForm,
     DisplayNameForm,
     ProfileForm,
+    SignupForm,
     VerificationApproveForm,
     VerificationReasonForm,
     VerificationRequestForm,
@@ -15,7 +15,6 @@ from .people import (
 __all__ = [
     "AppealDecisionForm",
     "AppealForm",
-    "DigestSettingsForm",
     "DirectoryForm",
     "DisplayNameForm",
     "FlagForm",

@@ -1,4 +1,4 @@
-"""Forms about members: profiles, the directory and practitioner verification."""
+"""Forms about members: sign-up, profiles, the directory and practitioner verification."""
 
 import warnings
 from io import BytesIO
@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -16,6 +17,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ..models import (
     LANGUAGE_CHOICES,
     PROFILE_VISIBILITY_FIELDS,
+    DigestFrequency,
+    DigestSubscription,
     Profile,
     ProfileVisibility,
     User,
@@ -100,6 +103,51 @@ def avatar_from_upload(upload) -> ContentFile:
     output = BytesIO()
     square.save(output, format="JPEG", quality=85, optimize=True)
     return ContentFile(output.getvalue(), name="avatar.jpg")
+
+
+def _signup_base():
+    from allauth.account.forms import SignupForm as AllauthSignupForm
+
+    return AllauthSignupForm
+
+
+class SignupForm(_signup_base()):
+    """Allauth's sign-up form with consent to the weekly digest (an unticked box)."""
+
+    digest_consent = forms.BooleanField(
+        label=_("Send me the weekly digest"),
+        required=False,
+        initial=False,
+        help_text=_(
+            "One email a week with new case studies and discussions you may see. "
+            "Stop it at any time, in one click."
+        ),
+    )
+
+    accept_terms = forms.BooleanField(
+        label=_("I accept the terms of use and the privacy notice"),
+        required=True,
+        error_messages={"required": _("To join, accept the terms of use and the privacy notice.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accept_terms"].help_text = format_html(
+            _('Read the <a href="{}">terms of use</a> and the <a href="{}">privacy notice</a>.'),
+            settings.TERMS_URL,
+            settings.PRIVACY_NOTICE_URL,
+        )
+
+    def signup(self, request, user):
+        from ..services.privacy import consent_record, remember_accepted
+
+        # The digest app reads this row; its settings page changes it later.
+        frequency = (
+            DigestFrequency.WEEKLY if self.cleaned_data["digest_consent"] else DigestFrequency.OFF
+        )
+        DigestSubscription.objects.set_frequency(user=user, frequency=frequency)
+        consent_record(user=user)
+        remember_accepted(request)
 
 
 class DisplayNameForm(forms.ModelForm):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .forums import FollowLevel
 from .people import User
 
-# The personal email digest (``community.digest``): what a member asked for, and a ledger that
+# The personal email digest (the ``digest`` app): what a member asked for, and a ledger that
 # makes every run safe to repeat. Following forums and tags reuses ``Follow``; case-study themes
 # and classifications have their own rows below.
 
@@ -16,6 +16,15 @@ class DigestFrequency(models.TextChoices):
     WEEKLY = "weekly", _("Weekly")
     DAILY = "daily", _("Daily")
     OFF = "off", _("Off")
+
+
+class DigestSubscriptionManager(models.Manager):
+    def set_frequency(self, *, user, frequency: str) -> "DigestSubscription":
+        """Set how often *user* gets the digest (sign-up and the digest settings both write it)."""
+        subscription, _created = self.update_or_create(
+            user=user, defaults={"frequency": frequency, "updated_at": timezone.now()}
+        )
+        return subscription
 
 
 class DigestSubscription(models.Model):
@@ -29,6 +38,8 @@ class DigestSubscription(models.Model):
     absence_notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = DigestSubscriptionManager()
 
     class Meta:
         verbose_name = _("digest subscription")
@@ -100,7 +111,7 @@ class DigestDelivery(models.Model):
     """The ledger: one row per member, digest kind and period, claimed before anything is sent.
 
     sending → sent | skipped | failed, or sending → retrying → sending (temporary SMTP failure).
-    See ``community.digest.deliver`` for how a row stuck in "sending" after a crash is handled.
+    See ``digest.delivery.deliver`` for how a row stuck in "sending" after a crash is handled.
     """
 
     class Status(models.TextChoices):

@@ -1,1 +1,1 @@
-"""Community views, one module per concern: the site, forums, people, digest."""
+"""Community views, one module per concern."""

@@ -1,8 +1,8 @@
 """Knowledge-base data, one module per concern; import models from here."""
 
+from ..library import CaseStudyIndexPage
 from .case_studies import (
     AudienceRestrictedPageMixin,
-    CaseStudyIndexPage,
     CaseStudyPage,
     CaseStudyPageQuerySet,
     RelatedCaseStudy,

@@ -69,28 +69,6 @@ class CaseStudyPageQuerySet(PageQuerySet):
 CaseStudyPageManager = PageManager.from_queryset(CaseStudyPageQuerySet)
 
 
-class CaseStudyIndexPage(ReviewedPageMixin, Page):
-    """The case study library at /case-studies/, with facet filters that combine."""
-
-    intro = models.CharField(_("introduction"), max_length=400, blank=True)
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-
-    parent_page_types = ["knowledgebase.HomePage"]
-    subpage_types = ["knowledgebase.CaseStudyPage"]
-    max_count = 1
-
-    class Meta:
-        verbose_name = _("case study library")
-
-    def get_context(self, request, *args, **kwargs):
-        from ..library import Library
-
-        context = super().get_context(request, *args, **kwargs)
-        context["library"] = Library(self, request)
-        return context
-
-
 class CaseStudyPage(AudienceRestrictedPageMixin, ReviewedPageMixin, AudienceMixin, Page):
     """One case study: what happened, what went well or wrong, and what others can learn."""
 

@@ -14,7 +14,8 @@ from wagtail.models import (
 
 from community.models import Thread
 
-from .case_studies import CaseStudyIndexPage, CaseStudyPage
+from ..library import CaseStudyIndexPage
+from .case_studies import CaseStudyPage
 from .taxonomy import Classification
 
 

@@ -38,7 +38,7 @@ def seed():
     """Bulk-insert members, forums, threads, posts, case studies and follows."""
     import datetime
 
-    from community.digest import period_for
+    from digest.periods import period_for
 
     start, _end = period_for("weekly")
     when = start + datetime.timedelta(days=1)
@@ -222,8 +222,8 @@ def main():
     django.setup()
     from django.db import connection
 
-    from community import tasks
     from community.models import DigestDelivery, DigestRun
+    from digest import tasks
 
     started = time.perf_counter()
     follow_count = seed()

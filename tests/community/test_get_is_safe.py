@@ -22,8 +22,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from community import services
-from community.digest import unsubscribe_token
 from community.models import Post, Thread, User, VerificationRequest, WorkingGroupMembership
+from digest.preferences import unsubscribe_token
 from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db

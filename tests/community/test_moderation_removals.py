@@ -11,7 +11,7 @@ import json
 import pytest
 from django.test import Client
 
-from community import digest, emails, markdown, services
+from community import emails, markdown, services
 from community.models import (
     Follow,
     FollowLevel,
@@ -23,6 +23,7 @@ from community.models import (
 )
 from community.services import moderation
 from community.services.exports import member_data
+from digest import content
 from tests.factories import (
     ForumFactory,
     UserFactory,
@@ -238,7 +239,7 @@ def test_the_digest_names_the_thread_by_its_new_title_and_address(scene):
     start, end = digest_period()
 
     def member_digest():
-        built = digest.build(
+        built = content.build(
             user=scene["member"], kind="weekly", period_start=start, period_end=end
         )
         return " ".join(f"{item.title} {item.url}" for item in built.new_threads)

@@ -7,8 +7,9 @@ and hidden (it is gone). Moderators still see hidden posts, marked.
 import pytest
 from django.test import Client
 
-from community import digest, services
+from community import services
 from community.models import Follow, FollowLevel, HiddenReason, Post, Thread
+from digest import content
 from tests.factories import (
     ForumFactory,
     UserFactory,
@@ -106,7 +107,7 @@ def profile_activity(client, scene):
 
 def member_digest(client, scene):
     start, end = digest_period()
-    built = digest.build(user=scene["viewer"], kind="weekly", period_start=start, period_end=end)
+    built = content.build(user=scene["viewer"], kind="weekly", period_start=start, period_end=end)
     titles = [item.title for item in built.new_threads]
     replies = [label for _number, label in built.counts if "repl" in label]
     return " ".join(titles) + (" Reply-marker" if replies else "")
@@ -171,5 +172,5 @@ def test_moderators_see_hidden_content_marked_but_not_in_their_digest(scene):
     assert 'badge--hidden">Hidden<' in listing
     Follow.objects.create(user=moderator, forum=scene["forum"], level=FollowLevel.WATCHING)
     start, end = digest_period()
-    built = digest.build(user=moderator, kind="weekly", period_start=start, period_end=end)
+    built = content.build(user=moderator, kind="weekly", period_start=start, period_end=end)
     assert "Thread-marker" not in [item.title for item in built.new_threads]

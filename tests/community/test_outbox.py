@@ -200,7 +200,7 @@ def test_old_finished_work_is_pruned_and_unfinished_work_is_kept(settings):
 
 
 def test_a_digest_run_keeps_its_chunks_while_the_broker_is_down(monkeypatch):
-    from community.tasks import send_digests
+    from digest.tasks import send_digests
     from tests.factories import subscribe
 
     members = [UserFactory() for _ in range(3)]
@@ -228,8 +228,8 @@ def test_a_digest_run_keeps_its_chunks_while_the_broker_is_down(monkeypatch):
 def test_a_digest_start_missed_during_an_outage_is_started_within_minutes_once(settings):
     import datetime
 
-    from community.digest.periods import period_for
-    from community.tasks import send_missed_digests
+    from digest.periods import period_for
+    from digest.tasks import send_missed_digests
 
     def check(when):
         with TestCase.captureOnCommitCallbacks(execute=True):

@@ -13,8 +13,9 @@ import time_machine
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from community import digest, services
+from community import services
 from community.models import Forum, Notification, Thread, User
+from digest import content
 from knowledgebase.models import CaseStudyPage
 from knowledgebase.tasks import publish_scheduled_pages
 from tests.factories import (
@@ -163,7 +164,7 @@ def test_an_outsider_loses_notifications_digest_and_mentions_of_the_narrowed_dis
     start, end = digest_period()
 
     def digest_titles():
-        built = digest.build(user=outsider, kind="weekly", period_start=start, period_end=end)
+        built = content.build(user=outsider, kind="weekly", period_start=start, period_end=end)
         items = built.new_threads + built.active_threads + built.watched_replies
         return {item.title for item in items}
 

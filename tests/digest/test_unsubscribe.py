@@ -6,8 +6,8 @@ from django.test import Client
 from django.urls import reverse
 from taggit.models import Tag
 
-from community import digest
 from community.models import DigestSubscription, DigestTopic, Follow, FollowLevel, User
+from digest import preferences
 from knowledgebase.models import Theme
 from tests.factories import ForumFactory, UserFactory, as_told, make_thread, subscribe
 
@@ -28,7 +28,7 @@ def frequency(user):
 
 
 def url_for(token):
-    return reverse("community:digest_unsubscribe", args=[token])
+    return reverse("digest:unsubscribe", args=[token])
 
 
 def cookieless():
@@ -37,7 +37,7 @@ def cookieless():
 
 
 def test_a_cookieless_one_click_post_with_the_token_unsubscribes(ann):
-    url = url_for(digest.unsubscribe_token(user_id=ann.pk))
+    url = url_for(preferences.unsubscribe_token(user_id=ann.pk))
     client = cookieless()
     response = client.post(url, ONE_CLICK)
     assert response.status_code == 200
@@ -49,7 +49,7 @@ def test_a_cookieless_one_click_post_with_the_token_unsubscribes(ann):
 
 
 def test_the_header_in_the_email_leads_to_the_one_click_endpoint(ann):
-    message_url = digest.unsubscribe_url(user_id=ann.pk)
+    message_url = preferences.unsubscribe_url(user_id=ann.pk)
     path = message_url.removeprefix("http://127.0.0.1:8000")
     assert cookieless().post(path, ONE_CLICK).status_code == 200
     assert frequency(ann) == "off"
@@ -58,7 +58,7 @@ def test_the_header_in_the_email_leads_to_the_one_click_endpoint(ann):
 def test_a_get_shows_the_choices_and_changes_nothing(ann):
     forum = ForumFactory(slug="rumours", name="Rumour control")
     Follow.objects.create(user=ann, forum=forum, level=FollowLevel.WATCHING)
-    url = url_for(digest.unsubscribe_token(user_id=ann.pk, item=f"forum:{forum.pk}"))
+    url = url_for(preferences.unsubscribe_token(user_id=ann.pk, item=f"forum:{forum.pk}"))
     response = cookieless().get(url)
     assert response.status_code == 200
     content = response.content.decode()
@@ -76,11 +76,11 @@ def test_the_page_can_stop_only_one_followed_item(ann):
     Follow.objects.create(user=ann, forum=forum, level=FollowLevel.WATCHING)
     theme = Theme.objects.get(slug="dark-web")
     client = cookieless()
-    token = digest.unsubscribe_token(user_id=ann.pk, item=f"forum:{forum.pk}")
+    token = preferences.unsubscribe_token(user_id=ann.pk, item=f"forum:{forum.pk}")
     response = client.post(url_for(token), {"scope": "item"})
     assert "leaves out Rumour control" in response.content.decode()
     assert Follow.objects.get(user=ann, forum=forum).level == FollowLevel.MUTED
-    token = digest.unsubscribe_token(user_id=ann.pk, item=f"theme:{theme.pk}")
+    token = preferences.unsubscribe_token(user_id=ann.pk, item=f"theme:{theme.pk}")
     client.post(url_for(token), {"scope": "item"})
     assert DigestTopic.objects.get(user=ann, theme=theme).level == FollowLevel.MUTED
     assert frequency(ann) == "weekly"
@@ -92,7 +92,7 @@ def test_the_page_no_longer_names_a_tag_the_member_may_no_longer_see(ann):
     forum = ForumFactory(slug="open")
     make_thread(forum, title="Tagged", tags=["operation nightfall"])
     tag = Tag.objects.get(name="operation nightfall")
-    url = url_for(digest.unsubscribe_token(user_id=ann.pk, item=f"tag:{tag.pk}"))
+    url = url_for(preferences.unsubscribe_token(user_id=ann.pk, item=f"tag:{tag.pk}"))
     assert "Only stop operation nightfall" in cookieless().get(url).content.decode()
     forum.audience = "verified"
     forum.save()
@@ -105,7 +105,7 @@ def test_the_page_no_longer_names_a_tag_the_member_may_no_longer_see(ann):
     "make_token",
     [
         pytest.param(
-            lambda user: digest.unsubscribe_token(user_id=user.pk)[:-3] + "abc", id="tampered"
+            lambda user: preferences.unsubscribe_token(user_id=user.pk)[:-3] + "abc", id="tampered"
         ),
         pytest.param(lambda user: "not-a-token", id="garbage"),
         pytest.param(
@@ -126,7 +126,7 @@ def test_a_tampered_or_foreign_token_is_refused_and_changes_nothing(ann, make_to
 
 
 def test_a_token_for_a_deleted_member_is_not_found(ann):
-    url = url_for(digest.unsubscribe_token(user_id=ann.pk))
+    url = url_for(preferences.unsubscribe_token(user_id=ann.pk))
     other = UserFactory(username="other")
     subscribe(other)
     ann.delete()
@@ -137,7 +137,7 @@ def test_a_token_for_a_deleted_member_is_not_found(ann):
 def test_one_members_token_cannot_unsubscribe_another(ann):
     bob = UserFactory(username="bob")
     subscribe(bob)
-    cookieless().post(url_for(digest.unsubscribe_token(user_id=ann.pk)), ONE_CLICK)
+    cookieless().post(url_for(preferences.unsubscribe_token(user_id=ann.pk)), ONE_CLICK)
     assert (frequency(ann), frequency(bob)) == ("off", "weekly")
 
 
@@ -145,7 +145,7 @@ def test_one_members_token_cannot_unsubscribe_another(ann):
 
 
 def test_digest_settings_need_a_signed_in_member(client):
-    response = client.get(reverse("community:settings_digest"))
+    response = client.get(reverse("digest:settings"))
     assert response.status_code == 302
     assert "/accounts/login/" in response.url
 
@@ -156,7 +156,7 @@ def test_members_choose_frequency_and_what_they_follow_or_mute(client, ann):
     make_thread(visible, title="Tagged", tags=["osint", "riots"])
     theme = Theme.objects.get(slug="dark-web")
     client.force_login(ann)
-    page = client.get(reverse("community:settings_digest"))
+    page = client.get(reverse("digest:settings"))
     content = page.content.decode()
     assert page.status_code == 200
     assert "Open forum" in content
@@ -165,7 +165,7 @@ def test_members_choose_frequency_and_what_they_follow_or_mute(client, ann):
     assert "checked" in content
 
     response = client.post(
-        reverse("community:settings_digest"),
+        reverse("digest:settings"),
         {
             "frequency": "daily",
             "follow_forums": [visible.pk],
@@ -184,15 +184,15 @@ def test_members_choose_frequency_and_what_they_follow_or_mute(client, ann):
     assert tags == {"osint": FollowLevel.WATCHING, "riots": FollowLevel.MUTED}
     assert DigestTopic.objects.get(user=ann, theme=theme).level == FollowLevel.WATCHING
     assert DigestTopic.objects.get(user=ann, classification="ugly").level == FollowLevel.MUTED
-    prefs = digest.preferences_get(user=ann)
+    prefs = preferences.preferences_get(user=ann)
     assert (prefs.follow_tags, prefs.mute_classifications) == (["osint"], ["ugly"])
 
     # A forum the member cannot see cannot be chosen; unticking removes a follow.
     response = client.post(
-        reverse("community:settings_digest"), {"frequency": "weekly", "follow_forums": [hidden.pk]}
+        reverse("digest:settings"), {"frequency": "weekly", "follow_forums": [hidden.pk]}
     )
     assert response.status_code == 400
-    client.post(reverse("community:settings_digest"), {"frequency": "off"})
+    client.post(reverse("digest:settings"), {"frequency": "off"})
     assert frequency(ann) == "off"
     assert not Follow.objects.filter(user=ann, thread__isnull=True).exists()
     assert not DigestTopic.objects.filter(user=ann).exists()
@@ -203,7 +203,7 @@ def test_following_and_muting_the_same_item_is_refused(client, ann):
     Tag.objects.create(name="osint", slug="osint")
     client.force_login(ann)
     response = client.post(
-        reverse("community:settings_digest"),
+        reverse("digest:settings"),
         {
             "frequency": "weekly",
             "follow_forums": [forum.pk],
@@ -222,7 +222,7 @@ def test_follows_for_forums_a_member_lost_access_to_are_kept(client, ann):
     hidden = ForumFactory(slug="closed", audience="verified")
     Follow.objects.create(user=ann, forum=hidden, level=FollowLevel.MUTED)
     client.force_login(ann)
-    client.post(reverse("community:settings_digest"), {"frequency": "weekly"})
+    client.post(reverse("digest:settings"), {"frequency": "weekly"})
     assert Follow.objects.filter(user=ann, forum=hidden).exists()
 
 
@@ -230,7 +230,7 @@ def test_a_tag_on_nothing_the_member_may_see_is_treated_like_a_missing_tag(clien
     closed = ForumFactory(slug="closed", audience="verified")
     make_thread(closed, title="Closed", tags=["operation nightfall"])
     client.force_login(ann)
-    url = reverse("community:settings_digest")
+    url = reverse("digest:settings")
     restricted, missing = (
         client.post(url, {"frequency": "weekly", "follow_tags": name})
         for name in ["operation nightfall", "operation daybreak"]

@@ -1,54 +1,13 @@
-"""Sign-up (with consent to the digest) and digest settings."""
+"""Digest settings: how often the digest comes, what it follows and what it mutes."""
 
 from django import forms
-from django.conf import settings
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ..models import DigestFrequency, Forum
-from ..querysets import visible_tags
+from community.models import DigestFrequency, Forum
+from community.querysets import visible_tags
+from knowledgebase.models import Classification, Theme
 
-
-def _signup_base():
-    from allauth.account.forms import SignupForm as AllauthSignupForm
-
-    return AllauthSignupForm
-
-
-class SignupForm(_signup_base()):
-    """Allauth's sign-up form with consent to the weekly digest (an unticked box)."""
-
-    digest_consent = forms.BooleanField(
-        label=_("Send me the weekly digest"),
-        required=False,
-        initial=False,
-        help_text=_(
-            "One email a week with new case studies and discussions you may see. "
-            "Stop it at any time, in one click."
-        ),
-    )
-
-    accept_terms = forms.BooleanField(
-        label=_("I accept the terms of use and the privacy notice"),
-        required=True,
-        error_messages={"required": _("To join, accept the terms of use and the privacy notice.")},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["accept_terms"].help_text = format_html(
-            _('Read the <a href="{}">terms of use</a> and the <a href="{}">privacy notice</a>.'),
-            settings.TERMS_URL,
-            settings.PRIVACY_NOTICE_URL,
-        )
-
-    def signup(self, request, user):
-        from ..digest import subscription_create_at_signup
-        from ..services.privacy import consent_record, remember_accepted
-
-        subscription_create_at_signup(user=user, consent=self.cleaned_data["digest_consent"])
-        consent_record(user=user)
-        remember_accepted(request)
+from .preferences import Preferences
 
 
 class TagNamesField(forms.CharField):
@@ -118,8 +77,6 @@ class DigestSettingsForm(forms.Form):
     PAIRS = ["forums", "tags", "themes", "classifications"]
 
     def __init__(self, *args, user, **kwargs):
-        from knowledgebase.models import Classification, Theme
-
         super().__init__(*args, **kwargs)
         forums = Forum.objects.visible_to(user).order_by("position", "name")
         themes = Theme.objects.order_by("name")
@@ -144,9 +101,7 @@ class DigestSettingsForm(forms.Form):
         return cleaned
 
     def preferences(self):
-        """Return the cleaned choices as ``digest.Preferences``."""
-        from ..digest import Preferences
-
+        """Return the cleaned choices as ``digest.preferences.Preferences``."""
         data = self.cleaned_data
         return Preferences(
             frequency=data["frequency"],

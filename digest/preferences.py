@@ -9,10 +9,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from knowledgebase.models import Classification, Theme
-
-from .. import emails
-from ..models import (
+from community import emails
+from community.models import (
     DigestFrequency,
     DigestSubscription,
     DigestTopic,
@@ -21,10 +19,12 @@ from ..models import (
     Forum,
     User,
 )
-from ..querysets import visible_tags
+from community.querysets import visible_tags
+from knowledgebase.models import Classification, Theme
 
 logger = logging.getLogger(__name__)
 
+# Links in digests already sent carry tokens signed with this salt: it outlives the move.
 UNSUBSCRIBE_SALT = "community.digest.unsubscribe"
 
 
@@ -39,7 +39,7 @@ def unsubscribe_token(*, user_id: int, item: str = "") -> str:
 
 def unsubscribe_url(*, user_id: int, item: str = "") -> str:
     token = unsubscribe_token(user_id=user_id, item=item)
-    return emails.absolute_url(reverse("community:digest_unsubscribe", args=[token]))
+    return emails.absolute_url(reverse("digest:unsubscribe", args=[token]))
 
 
 @dataclass
@@ -95,17 +95,7 @@ def subscription_get(*, user: User) -> DigestSubscription | None:
 
 def subscription_set(*, user: User, frequency: str) -> DigestSubscription:
     """Set how often *user* gets the digest."""
-    subscription, _created = DigestSubscription.objects.update_or_create(
-        user=user, defaults={"frequency": frequency, "updated_at": timezone.now()}
-    )
-    return subscription
-
-
-def subscription_create_at_signup(*, user: User, consent: bool) -> DigestSubscription:
-    """Record the sign-up choice: the weekly digest with consent, none without."""
-    return subscription_set(
-        user=user, frequency=DigestFrequency.WEEKLY if consent else DigestFrequency.OFF
-    )
+    return DigestSubscription.objects.set_frequency(user=user, frequency=frequency)
 
 
 @transaction.atomic
@@ -187,11 +177,12 @@ def preferences_save(*, user: User, prefs: Preferences) -> None:
     """
     subscription_set(user=user, frequency=prefs.frequency)
     now = timezone.now()
-    visible_forums = set(Forum.objects.visible_to(user).values_list("pk", flat=True))
-    tags = visible_tags(user)
-    tag_ids = dict(
-        tags.filter(name__in=prefs.follow_tags + prefs.mute_tags).values_list("name", "pk")
-    )
+    _follows_save(user=user, prefs=prefs, now=now)
+    _topics_save(user=user, prefs=prefs, now=now)
+
+
+def _follows_wanted(prefs: Preferences, visible_forums, tag_ids) -> dict:
+    """Return {("forum_id" or "tag_id", pk): level} for the visible forums and tags in *prefs*."""
     wanted = {
         ("forum_id", pk): level
         for level, pks in (
@@ -210,6 +201,17 @@ def preferences_save(*, user: User, prefs: Preferences) -> None:
         for name in names
         if name in tag_ids
     }
+    return wanted
+
+
+def _follows_save(*, user: User, prefs: Preferences, now) -> None:
+    """Make *user*'s forum and tag follows what *prefs* says, for those *user* may see."""
+    visible_forums = set(Forum.objects.visible_to(user).values_list("pk", flat=True))
+    tags = visible_tags(user)
+    tag_ids = dict(
+        tags.filter(name__in=prefs.follow_tags + prefs.mute_tags).values_list("name", "pk")
+    )
+    wanted = _follows_wanted(prefs, visible_forums, tag_ids)
     existing = Follow.objects.filter(
         Q(forum__isnull=False) | Q(tag__in=tags), user=user, thread__isnull=True
     )
@@ -229,6 +231,10 @@ def preferences_save(*, user: User, prefs: Preferences) -> None:
             for (name, pk), level in wanted.items()
         ]
     )
+
+
+def _topics_save(*, user: User, prefs: Preferences, now) -> None:
+    """Replace *user*'s followed and muted themes and classifications with those of *prefs*."""
     DigestTopic.objects.filter(user=user).delete()
     topics = [
         DigestTopic(user=user, level=level, updated_at=now, theme_id=pk)

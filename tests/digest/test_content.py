@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from taggit.models import Tag
 
-from community import digest, services
+from community import services
 from community.models import (
     Audience,
     DigestTopic,
@@ -16,6 +16,8 @@ from community.models import (
     WorkingGroup,
     WorkingGroupMembership,
 )
+from digest.content import build
+from digest.periods import period_for
 from knowledgebase.models import Theme
 from tests.factories import (
     ForumFactory,
@@ -90,7 +92,7 @@ def viewer_for(name, group):
 
 def build_for(user, kind="weekly"):
     start, end = digest_period(kind)
-    return digest.build(user=user, kind=kind, period_start=start, period_end=end)
+    return build(user=user, kind=kind, period_start=start, period_end=end)
 
 
 def titles(items):
@@ -230,7 +232,7 @@ def test_content_younger_than_the_grace_period_waits_for_the_next_digest(author,
     _start, end = digest_period()
     thread = backdate(make_thread(title="Just posted"), end - datetime.timedelta(minutes=5))
     assert titles(build_for(reader).new_threads) == set()
-    following = digest.build(
+    following = build(
         user=reader, kind="weekly", period_start=end, period_end=end + datetime.timedelta(days=7)
     )
     assert titles(following.new_threads) == {thread.title}
@@ -248,14 +250,14 @@ def test_content_outside_the_period_is_not_new(author):
 
 def test_weekly_period_defaults_to_monday_seven_in_brussels():
     now = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)  # a Wednesday
-    start, end = digest.period_for("weekly", now)
+    start, end = period_for("weekly", now)
     assert (end.weekday(), end.hour, str(end.tzinfo)) == (0, 7, "Europe/Brussels")
     assert end.date() == datetime.date(2026, 11, 23)
     assert end - start == datetime.timedelta(days=7)
     # A rerun the same week names the same period; the run at 07:00 sharp starts a new one.
-    assert digest.period_for("weekly", now + datetime.timedelta(days=4)) == (start, end)
-    assert digest.period_for("weekly", end + datetime.timedelta(days=7))[0] == end
-    _daily_start, daily_end = digest.period_for("daily", now)
+    assert period_for("weekly", now + datetime.timedelta(days=4)) == (start, end)
+    assert period_for("weekly", end + datetime.timedelta(days=7))[0] == end
+    _daily_start, daily_end = period_for("daily", now)
     assert (daily_end.date(), daily_end.hour) == (datetime.date(2026, 11, 25), 7)
 
 

@@ -14,8 +14,9 @@ from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
-from community import digest, tasks
+from community.emails import is_temporary
 from community.models import DigestDelivery, DigestRun, DigestSubscription, User
+from digest import delivery, tasks
 from medi4sec.celery import app as celery_app
 from medi4sec.mailers import mailer_from_url
 from tests.factories import (
@@ -87,7 +88,7 @@ def eager_retries():
 
 
 def use_mailer(monkeypatch, backend):
-    monkeypatch.setattr(digest.delivery, "mailers", SimpleNamespace(default=backend))
+    monkeypatch.setattr(delivery, "mailers", SimpleNamespace(default=backend))
 
 
 def test_a_run_sends_one_multipart_email_per_subscriber(news):
@@ -170,14 +171,14 @@ def test_absent_members_are_told_once_then_left_alone(news):
     # The next period: not even a task for them, and no second notice.
     mail.outbox.clear()
     later = period_start() + datetime.timedelta(days=9)
-    assert absent.pk not in set(digest.subscriber_ids("weekly", later))
-    assert digest.deliver(user_id=absent.pk, kind="weekly", period_start=later) == "absent"
+    assert absent.pk not in set(delivery.subscriber_ids("weekly", later))
+    assert delivery.deliver(user_id=absent.pk, kind="weekly", period_start=later) == "absent"
     assert mail.outbox == []
 
     # Back on the site: the digest starts again and a later absence is told again.
     User.objects.filter(pk=absent.pk).update(last_login=timezone.now())
-    assert absent.pk in set(digest.subscriber_ids("weekly"))
-    digest.deliver(user_id=absent.pk, kind="weekly", period_start=later + datetime.timedelta(7))
+    assert absent.pk in set(delivery.subscriber_ids("weekly"))
+    delivery.deliver(user_id=absent.pk, kind="weekly", period_start=later + datetime.timedelta(7))
     assert DigestSubscription.objects.get(user=absent).absence_notified_at is None
 
 
@@ -213,7 +214,7 @@ def test_a_temporary_failure_is_retried_and_sent_once(news, monkeypatch, eager_r
     row = DigestDelivery.objects.get()
     assert (row.status, row.attempts) == ("sent", 3)
     # Waits grow exponentially between attempts.
-    assert [digest.retry_countdown(n) for n in range(4)] == [60, 120, 240, 480]
+    assert [delivery.retry_countdown(n) for n in range(4)] == [60, 120, 240, 480]
 
 
 def test_temporary_failures_become_a_failure_after_the_last_retry(
@@ -239,14 +240,14 @@ def test_connection_refused_is_temporary(news, settings):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # nothing listens there once closed
     settings.MAILERS = {"default": mailer_from_url(f"smtp://127.0.0.1:{port}?timeout=2")}
-    with pytest.raises(digest.DigestTemporaryFailure):
-        digest.deliver(user_id=ann.pk, kind="weekly", period_start=period_start())
+    with pytest.raises(delivery.DigestTemporaryFailure):
+        delivery.deliver(user_id=ann.pk, kind="weekly", period_start=period_start())
     row = DigestDelivery.objects.get()
     assert row.status == "retrying"
     assert "Connection" in row.error
     # The retry claims the row again and sends.
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    assert digest.deliver(user_id=ann.pk, kind="weekly", period_start=period_start()) == "sent"
+    assert delivery.deliver(user_id=ann.pk, kind="weekly", period_start=period_start()) == "sent"
     assert DigestDelivery.objects.get().attempts == 2
 
 
@@ -263,15 +264,15 @@ def test_connection_refused_is_temporary(news, settings):
     ],
 )
 def test_smtp_errors_are_sorted_into_temporary_and_permanent(error, temporary):
-    assert digest.is_temporary(error) is temporary
+    assert is_temporary(error) is temporary
 
 
 def test_a_claim_held_by_a_live_worker_is_left_alone_a_stale_one_is_taken_over(news, settings):
     ann = subscriber("ann")
     start = period_start()
     DigestDelivery.objects.create(user=ann, kind="weekly", period_start=start)
-    with pytest.raises(digest.DigestInProgress) as busy:
-        digest.deliver(user_id=ann.pk, kind="weekly", period_start=start)
+    with pytest.raises(delivery.DigestInProgress) as busy:
+        delivery.deliver(user_id=ann.pk, kind="weekly", period_start=start)
     assert 0 < busy.value.retry_in <= settings.WORKER_LOST_AFTER_SECONDS + 1
     assert mail.outbox == []
 
@@ -279,10 +280,10 @@ def test_a_claim_held_by_a_live_worker_is_left_alone_a_stale_one_is_taken_over(n
     DigestDelivery.objects.update(
         claimed_at=timezone.now() - datetime.timedelta(seconds=settings.WORKER_LOST_AFTER_SECONDS)
     )
-    assert digest.deliver(user_id=ann.pk, kind="weekly", period_start=start) == "sent"
+    assert delivery.deliver(user_id=ann.pk, kind="weekly", period_start=start) == "sent"
     assert len(mail.outbox) == 1
     assert DigestDelivery.objects.get().attempts == 2
-    assert digest.deliver(user_id=ann.pk, kind="weekly", period_start=start) == "already"
+    assert delivery.deliver(user_id=ann.pk, kind="weekly", period_start=start) == "already"
     assert len(mail.outbox) == 1
 
 
@@ -305,12 +306,12 @@ def test_a_claim_its_live_worker_refreshes_is_never_taken_over(news, settings, m
                 with time_machine.travel(moment, tick=False):
                     leases.refresh_held()
                     # Another worker with the same task (sent again, or handed out by Redis).
-                    with pytest.raises(digest.DigestInProgress):
-                        digest.deliver(user_id=ann.pk, kind="weekly", period_start=start)
+                    with pytest.raises(delivery.DigestInProgress):
+                        delivery.deliver(user_id=ann.pk, kind="weekly", period_start=start)
             return super().send_messages(messages)
 
     use_mailer(monkeypatch, Slow())
-    assert digest.deliver(user_id=ann.pk, kind="weekly", period_start=start) == "sent"
+    assert delivery.deliver(user_id=ann.pk, kind="weekly", period_start=start) == "sent"
     leases._task_ended()
     assert len(mail.outbox) == 1
     assert DigestDelivery.objects.get().attempts == 1
@@ -321,7 +322,7 @@ def test_a_members_task_that_runs_twice_in_a_run_is_counted_once(news):
     result = run()
     # A worker died after sending ann's digest; her task ran again, then Redis handed it out too.
     for _copy in range(2):
-        outcome = digest.deliver(
+        outcome = delivery.deliver(
             user_id=ann.pk, kind="weekly", period_start=period_start(), run_id=result.pk
         )
         assert outcome == "already"
@@ -341,7 +342,7 @@ def test_a_run_start_that_dies_half_way_leaves_no_run_the_missed_check_would_ski
         queued.append(args)
 
     with pytest.raises(SystemExit):
-        digest.run_start(kind="weekly", enqueue=dies_at_the_second_chunk)
+        delivery.run_start(kind="weekly", enqueue=dies_at_the_second_chunk)
     assert not DigestRun.objects.exists()  # so send_missed_digests starts the whole run
 
 
@@ -373,7 +374,7 @@ def test_bad_input_is_logged_counted_and_does_not_stop_the_run(news, caplog):
 def test_a_member_who_unsubscribed_after_the_fan_out_gets_nothing(news):
     ann = subscriber("ann")
     subscribe(ann, "off")
-    assert digest.deliver(user_id=ann.pk, kind="weekly", period_start=period_start()) == (
+    assert delivery.deliver(user_id=ann.pk, kind="weekly", period_start=period_start()) == (
         "unsubscribed"
     )
     assert mail.outbox == []

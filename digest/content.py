@@ -21,10 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from knowledgebase.models import CaseStudyPage, CaseStudyTag, Classification
-
-from .. import emails
-from ..models import (
+from community import emails
+from community.models import (
     DigestFrequency,
     DigestTopic,
     Follow,
@@ -34,8 +32,10 @@ from ..models import (
     Thread,
     User,
 )
-from ..permissions import can_see
-from ..querysets import tags_carried_by
+from community.permissions import can_see
+from community.querysets import tags_carried_by
+from knowledgebase.models import CaseStudyPage, CaseStudyTag, Classification
+
 from .periods import content_window
 from .preferences import unsubscribe_url
 
@@ -94,7 +94,7 @@ class Digest:
 
     @cached_property
     def settings_url(self) -> str:
-        return emails.absolute_url(reverse("community:settings_digest"))
+        return emails.absolute_url(reverse("digest:settings"))
 
 
 @dataclass
@@ -198,10 +198,34 @@ def build(*, user: User, kind: str, period_start, period_end) -> Digest:
         DigestItem(title=label, url=unsubscribe_url(user_id=user.pk, item=key))
         for key, label in interests.followed[:size]
     ]
+    case_studies = _case_studies(user, visible_case_studies, interests, since, until)
+    digest.case_studies = _case_study_items(case_studies, interests, size)
+    # Threads the member may see and did not mute (the forum, one of its tags or the thread).
+    threads = (
+        Thread.objects.published_to(user)
+        .exclude(forum_id__in=interests.muted_forums)
+        .exclude(pk__in=interests.muted_threads)
+        .exclude(_has_thread_tag(interests.muted_tags))
+    )
+    followed_thread = Q(forum_id__in=interests.forums) | Q(_has_thread_tag(interests.tags))
+    new_threads = _new_threads(user, threads, since, until)
+    digest.new_threads = _new_thread_items(new_threads, followed_thread, size)
+    new_posts = _new_posts(user, since, until, prefix="posts__")
+    digest.active_threads = _active_thread_items(
+        threads.filter(created_at__lt=since), interests, followed_thread, new_posts, size
+    )
+    digest.watched_replies = _watched_reply_items(user, interests, new_posts, size)
+    replies = Post.objects.filter(
+        _new_posts(user, since, until), number__gt=1, thread__in=threads.values("pk")
+    )
+    digest.counts = _counts(case_studies, new_threads, replies)
+    return digest
 
-    # Case studies first published in the window, followed themes/classifications/tags first.
+
+def _case_studies(user, visible_case_studies, interests: Interests, since, until):
+    """Return the case studies first published in the window, less what the member muted."""
     themes_through = CaseStudyPage.themes.through
-    case_studies = (
+    return (
         visible_case_studies.filter(first_published_at__gte=since, first_published_at__lt=until)
         .exclude(owner_id=user.pk)
         .exclude(classification__in=interests.muted_classifications)
@@ -220,6 +244,11 @@ def build(*, user: User, kind: str, period_start, period_end) -> Digest:
             )
         )
     )
+
+
+def _case_study_items(case_studies, interests: Interests, size: int) -> list[DigestItem]:
+    """Return the first *size* case studies, followed themes/classifications/tags first."""
+    themes_through = CaseStudyPage.themes.through
     followed_case_study = (
         Q(classification__in=interests.classifications)
         | Q(
@@ -238,29 +267,24 @@ def build(*, user: User, kind: str, period_start, period_end) -> Digest:
         )
     )
     labels = dict(Classification.choices)
-    for page in (
-        case_studies.annotate(is_followed=_flag(followed_case_study))
-        .order_by("-is_followed", "-first_published_at", "-pk")
-        .only("title", "url_path", "classification", "summary", "first_published_at")[:size]
-    ):
-        digest.case_studies.append(
-            DigestItem(
-                title=page.title,
-                url=_page_url(page),
-                detail=str(labels.get(page.classification, "")),
-                is_followed=page.is_followed,
-            )
+    return [
+        DigestItem(
+            title=page.title,
+            url=_page_url(page),
+            detail=str(labels.get(page.classification, "")),
+            is_followed=page.is_followed,
         )
+        for page in (
+            case_studies.annotate(is_followed=_flag(followed_case_study))
+            .order_by("-is_followed", "-first_published_at", "-pk")
+            .only("title", "url_path", "classification", "summary", "first_published_at")[:size]
+        )
+    ]
 
-    # Threads the member may see and did not mute (the forum, one of its tags or the thread).
-    threads = (
-        Thread.objects.published_to(user)
-        .exclude(forum_id__in=interests.muted_forums)
-        .exclude(pk__in=interests.muted_threads)
-        .exclude(_has_thread_tag(interests.muted_tags))
-    )
-    followed_thread = Q(forum_id__in=interests.forums) | Q(_has_thread_tag(interests.tags))
-    new_threads = (
+
+def _new_threads(user, threads, since, until):
+    """Return the threads started in the window by someone else, their opening post shown."""
+    return (
         threads.filter(created_at__gte=since, created_at__lt=until)
         .exclude(author_id=user.pk)
         .filter(
@@ -271,43 +295,50 @@ def build(*, user: User, kind: str, period_start, period_end) -> Digest:
             )
         )
     )
-    for thread in (
-        new_threads.annotate(is_followed=_flag(followed_thread))
-        .select_related("forum")
-        .order_by("-is_followed", "-created_at", "-pk")[:size]
-    ):
-        digest.new_threads.append(
-            DigestItem(
-                title=thread.title,
-                url=emails.absolute_url(thread.get_absolute_url()),
-                detail=thread.forum.name,
-                is_followed=thread.is_followed,
-            )
-        )
 
-    # Older threads with the most replies in the window (watched ones have their own section).
-    new_posts = _new_posts(user, since, until, prefix="posts__")
+
+def _new_thread_items(new_threads, followed_thread: Q, size: int) -> list[DigestItem]:
+    return [
+        DigestItem(
+            title=thread.title,
+            url=emails.absolute_url(thread.get_absolute_url()),
+            detail=thread.forum.name,
+            is_followed=thread.is_followed,
+        )
+        for thread in (
+            new_threads.annotate(is_followed=_flag(followed_thread))
+            .select_related("forum")
+            .order_by("-is_followed", "-created_at", "-pk")[:size]
+        )
+    ]
+
+
+def _active_thread_items(
+    older_threads, interests: Interests, followed_thread: Q, new_posts: Q, size: int
+) -> list[DigestItem]:
+    """Return older threads with the most replies in the window (watched ones have their own)."""
     active = (
-        threads.filter(created_at__lt=since)
-        .exclude(pk__in=interests.threads_watched)
+        older_threads.exclude(pk__in=interests.threads_watched)
         .annotate(new_posts=Count("posts", filter=new_posts), is_followed=_flag(followed_thread))
         .filter(new_posts__gt=0)
         .select_related("forum")
         .order_by("-is_followed", "-new_posts", "-last_activity_at", "-pk")
     )
-    for thread in active[:size]:
-        digest.active_threads.append(
-            DigestItem(
-                title=thread.title,
-                url=emails.absolute_url(thread.get_absolute_url()),
-                detail=ngettext("%(count)d new reply", "%(count)d new replies", thread.new_posts)
-                % {"count": thread.new_posts}
-                + f" · {thread.forum.name}",
-                is_followed=thread.is_followed,
-            )
+    return [
+        DigestItem(
+            title=thread.title,
+            url=emails.absolute_url(thread.get_absolute_url()),
+            detail=ngettext("%(count)d new reply", "%(count)d new replies", thread.new_posts)
+            % {"count": thread.new_posts}
+            + f" · {thread.forum.name}",
+            is_followed=thread.is_followed,
         )
+        for thread in active[:size]
+    ]
 
-    # Replies in the threads the member watches, leading to the first one they have not seen.
+
+def _watched_reply_items(user, interests: Interests, new_posts: Q, size: int) -> list[DigestItem]:
+    """Return replies in the threads the member watches, each leading to the first unseen one."""
     watched = (
         Thread.objects.published_to(user)
         .filter(pk__in=interests.threads_watched)
@@ -317,34 +348,30 @@ def build(*, user: User, kind: str, period_start, period_end) -> Digest:
         .filter(new_posts__gt=0)
         .order_by("-last_activity_at", "-pk")
     )
-    for thread in watched[:size]:
-        digest.watched_replies.append(
-            DigestItem(
-                title=thread.title,
-                url=emails.absolute_url(
-                    reverse("community:post_permalink", args=[thread.first_new])
-                ),
-                detail=ngettext("%(count)d new reply", "%(count)d new replies", thread.new_posts)
-                % {"count": thread.new_posts},
-                is_followed=True,
-            )
+    return [
+        DigestItem(
+            title=thread.title,
+            url=emails.absolute_url(reverse("community:post_permalink", args=[thread.first_new])),
+            detail=ngettext("%(count)d new reply", "%(count)d new replies", thread.new_posts)
+            % {"count": thread.new_posts},
+            is_followed=True,
         )
+        for thread in watched[:size]
+    ]
 
-    # At most three counts: the lists above show five at most of each.
-    replies = Post.objects.filter(
-        _new_posts(user, since, until), number__gt=1, thread__in=threads.values("pk")
-    )
+
+def _counts(case_studies, new_threads, replies) -> list[tuple[int, str]]:
+    """Return at most three counts: the lists show five at most of each."""
     counts = [
         (case_studies.count(), "%(count)d new case study", "%(count)d new case studies"),
         (new_threads.count(), "%(count)d new thread", "%(count)d new threads"),
         (replies.count(), "%(count)d new reply", "%(count)d new replies"),
     ]
-    digest.counts = [
+    return [
         (number, ngettext(singular, plural, number) % {"count": number})
         for number, singular, plural in counts
         if number
     ]
-    return digest
 
 
 def _page_url(page) -> str:

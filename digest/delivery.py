@@ -1,28 +1,31 @@
-"""Deliver digests exactly once: runs, the claim-before-send ledger, retries."""
+"""Deliver digests exactly once: runs, the claim-before-send ledger, retries, the messages."""
 
 import datetime
 import logging
-import smtplib
 import zoneinfo
 
 from django.conf import settings
-from django.core.mail import mailers
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import (
     F,
     Q,
 )
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .. import emails
-from ..ledger import ledger_claim
-from ..models import (
+from community import emails
+from community.emails import is_temporary
+from community.ledger import ledger_claim
+from community.models import (
     DigestDelivery,
     DigestFrequency,
     DigestRun,
     DigestSubscription,
     User,
 )
+
 from .content import Digest, build
 from .periods import period_for
 
@@ -114,21 +117,6 @@ def _settle(row: DigestDelivery, status: str, *, reason: str = "", error: str = 
     DigestDelivery.objects.filter(pk=row.pk).update(**fields)
 
 
-def is_temporary(error: Exception) -> bool:
-    """Return whether an SMTP error may go away by itself (4xx, connection problems)."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _msg in error.recipients.values())
-    if isinstance(error, smtplib.SMTPAuthenticationError):
-        return True  # the portal's credentials: staff fix them, the digest waits
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 400 <= error.smtp_code < 500
-    if isinstance(error, smtplib.SMTPServerDisconnected):
-        return True
-    if isinstance(error, smtplib.SMTPException):
-        return False
-    return isinstance(error, OSError)  # connection refused, reset, timed out
-
-
 def retry_countdown(retries: int) -> int:
     """Return the seconds to wait before retry number *retries* + 1: 1, 2, 4, 8... minutes."""
     return settings.DIGEST_RETRY_BASE_SECONDS * 2**retries
@@ -160,7 +148,7 @@ def _absence_handle(user: User, subscription, now) -> bool:
     ).update(absence_notified_at=now)
     if told:
         try:
-            mailers.default.send_messages([emails.digest_absence_message(user=user)])
+            mailers.default.send_messages([digest_absence_message(user=user)])
         except Exception:
             logger.exception("digest: could not tell absent member %s that digests stop", user.pk)
     return True
@@ -196,31 +184,40 @@ def deliver(
         if run_id and not settled.filter(run_id=run_id).exists():
             _count(run_id, "skipped")
         return "already"
+    digest, reason = _digest_or_reason(user, kind, period_start, now)
+    if reason:
+        _settle(row, Status.SKIPPED, reason=reason)
+        _count(run_id, "skipped")
+        return reason
+    return _send(row, digest, run_id=run_id, final_attempt=final_attempt, mailer=mailer)
+
+
+def _digest_or_reason(user: User, kind: str, period_start, now) -> tuple[Digest | None, str]:
+    """Return (the digest, "") for *user*, or (None, why they get none now)."""
     subscription = DigestSubscription.objects.filter(user=user).first()
     reason = _ineligible(user, subscription, kind, now)
     if not reason and _absence_handle(user, subscription, now):
         reason = "absent"
     if reason == "no_email":
         logger.warning("digest: member %s has no email address", user.pk)
-    digest = None
-    if not reason:
-        period_end = _period_end(kind, period_start)
-        digest = build(user=user, kind=kind, period_start=period_start, period_end=period_end)
-        if digest.is_empty:
-            reason = "empty"
     if reason:
-        _settle(row, Status.SKIPPED, reason=reason)
-        _count(run_id, "skipped")
-        return reason
+        return None, reason
+    period_end = _period_end(kind, period_start)
+    digest = build(user=user, kind=kind, period_start=period_start, period_end=period_end)
+    return (None, "empty") if digest.is_empty else (digest, "")
+
+
+def _send(row: DigestDelivery, digest: Digest, *, run_id, final_attempt: bool, mailer) -> str:
+    """Send *digest*, claimed as *row*; settle the row and count the outcome in the run."""
     try:
-        message = emails.digest_message(digest=digest, message_id=_message_id(row))
+        message = digest_message(digest=digest, message_id=_message_id(row))
         (mailer or mailers.default).send_messages([message])
     except Exception as error:
         if is_temporary(error) and not final_attempt:
-            logger.warning("digest: temporary failure for member %s: %s", user.pk, error)
+            logger.warning("digest: temporary failure for member %s: %s", row.user_id, error)
             _settle(row, Status.RETRYING, error=repr(error))
             raise DigestTemporaryFailure(repr(error)) from error
-        logger.error("digest: delivery to member %s failed for good: %r", user.pk, error)
+        logger.error("digest: delivery to member %s failed for good: %r", row.user_id, error)
         _settle(row, Status.FAILED, reason="refused", error=repr(error))
         _count(run_id, "failed")
         return "failed"
@@ -246,3 +243,41 @@ def preview(*, user: User, kind: str = DigestFrequency.WEEKLY, now=None) -> Dige
     """Return the digest *user* would get for the last complete period (nothing is recorded)."""
     period_start, period_end = period_for(kind, now)
     return build(user=user, kind=kind, period_start=period_start, period_end=period_end)
+
+
+# The messages: rendered by ``community.emails`` with CSS inlined, sent by ``deliver`` above, which
+# needs the SMTP errors to decide between retrying and recording a failure.
+
+
+def digest_message(*, digest: Digest, message_id: str) -> EmailMultiAlternatives:
+    """Return the multipart digest email, with one-click unsubscribe headers (RFC 8058)."""
+    return emails.build(
+        template="digest",
+        to=digest.user.email,
+        subject=digest.subject,
+        context={"digest": digest, "member": digest.user},
+        headers={
+            "List-Unsubscribe": f"<{digest.unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+            "Message-ID": message_id,
+        },
+        inline_css=True,
+    )
+
+
+def digest_absence_message(*, user: User) -> EmailMultiAlternatives:
+    """Return the one email that tells an absent member their digest stops until they return."""
+    return emails.build(
+        template="digest_paused",
+        to=user.email,
+        subject=_("Your digest is paused"),
+        context={
+            "member": user,
+            "days": settings.DIGEST_ABSENCE_DAYS,
+            "login_url": emails.absolute_url(reverse("account_login")),
+        },
+        headers={"Auto-Submitted": "auto-generated"},
+        inline_css=True,
+    )

@@ -6,9 +6,7 @@ import zoneinfo
 from django.conf import settings
 from django.utils import timezone
 
-from ..models import (
-    DigestFrequency,
-)
+from community.models import DigestFrequency
 
 KINDS = (DigestFrequency.WEEKLY, DigestFrequency.DAILY)
 

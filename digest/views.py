@@ -13,21 +13,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .. import digest
-from ..forms import DigestSettingsForm
+from . import preferences
+from .forms import DigestSettingsForm
 
 
 @login_required
 def digest_settings(request):
     """Let the member choose how often the digest comes and what it follows or mutes."""
-    initial = DigestSettingsForm.initial_from(digest.preferences_get(user=request.user))
+    initial = DigestSettingsForm.initial_from(preferences.preferences_get(user=request.user))
     form = DigestSettingsForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        digest.preferences_save(user=request.user, prefs=form.preferences())
+        preferences.preferences_save(user=request.user, prefs=form.preferences())
         messages.success(request, _("Your digest settings are saved."))
-        return redirect("community:settings_digest")
+        return redirect("digest:settings")
     status = 400 if request.method == "POST" else 200
-    return render(request, "community/digest_settings.html", {"form": form}, status=status)
+    return render(request, "digest/settings.html", {"form": form}, status=status)
 
 
 @csrf_exempt
@@ -36,14 +36,14 @@ def digest_settings(request):
 def digest_unsubscribe(request, token):
     """Stop the digest, or only one followed item, for the member the token names."""
     try:
-        unsubscribe = digest.unsubscribe_request(token)
-    except digest.BadUnsubscribeToken:
+        unsubscribe = preferences.unsubscribe_request(token)
+    except preferences.BadUnsubscribeToken:
         context = {"invalid": True}
-        return render(request, "community/digest_unsubscribe.html", context, status=400)
+        return render(request, "digest/unsubscribe.html", context, status=400)
     if unsubscribe is None:
         raise Http404(_("No such page."))
     context = {"unsubscribe": unsubscribe}
     if request.method == "POST":
         item = unsubscribe.item if request.POST.get("scope") == "item" else ""
-        context["done"] = digest.digest_unsubscribe(user=unsubscribe.user, item=item)
-    return render(request, "community/digest_unsubscribe.html", context)
+        context["done"] = preferences.digest_unsubscribe(user=unsubscribe.user, item=item)
+    return render(request, "digest/unsubscribe.html", context)
