@@ -1,7 +1,6 @@
 """Request middleware: the content security policy per area, two-factor for privileged roles,
 and no session for suspended members."""
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -11,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from .caching import member_facts
 from .permissions import is_suspended, must_use_two_factor
 
 
@@ -24,7 +24,12 @@ class ContentSecurityPolicyMiddleware(BaseCSPMiddleware):
 
 
 class RequireTwoFactorForStaffMiddleware:
-    """Send staff, editors, moderators and verifiers to set up TOTP before anything else."""
+    """Send staff, editors, moderators and verifiers to set up TOTP before anything else.
+
+    The member's roles, TOTP and verified address come from one cached entry
+    (``caching.member_facts``), which also answers ``permissions.role_names`` and
+    ``permissions.may_write`` for the rest of the request: no query for them per request.
+    """
 
     exempt_prefixes = ("/accounts/", "/static/", "/media/", "/healthz", "/readyz")
 
@@ -32,13 +37,16 @@ class RequireTwoFactorForStaffMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not request.user.is_authenticated:
+            return self.get_response(request)
+        facts = member_facts(request.user)
+        # The attributes permissions.role_names and permissions.may_write remember per request.
+        request.user._role_names = facts["role_names"]
+        request.user._may_write = facts["has_verified_email"]
         if (
-            request.user.is_authenticated
-            and not request.path.startswith(self.exempt_prefixes)
+            not request.path.startswith(self.exempt_prefixes)
             and must_use_two_factor(request.user)
-            and not Authenticator.objects.filter(
-                user=request.user, type=Authenticator.Type.TOTP
-            ).exists()
+            and not facts["has_totp"]
         ):
             messages.warning(
                 request,
