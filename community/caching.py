@@ -101,7 +101,7 @@ def facts_bump_now_and_on_commit(**_kwargs) -> None:
 
 
 def member_facts(user) -> dict:
-    """Return what every request asks about signed-in *user*: roles, TOTP, a verified address.
+    """Return what every request asks about signed-in *user*: roles, TOTP, address, groups.
 
     One cache read instead of three queries. The entry carries the facts version it was computed
     under; the version is read before the database, and moves after every change commits, so an
@@ -115,12 +115,19 @@ def member_facts(user) -> dict:
         from allauth.account.models import EmailAddress
         from allauth.mfa.models import Authenticator
 
+        from .models import WorkingGroupMembership
+
         facts = {
             "role_names": frozenset(user.groups.values_list("name", flat=True)),
             "has_totp": Authenticator.objects.filter(
                 user=user, type=Authenticator.Type.TOTP
             ).exists(),
             "has_verified_email": EmailAddress.objects.filter(user=user, verified=True).exists(),
+            "working_group_ids": frozenset(
+                WorkingGroupMembership.objects.filter(
+                    user=user, status=WorkingGroupMembership.Status.MEMBER
+                ).values_list("group_id", flat=True)
+            ),
         }
         entry = (version, facts)
         cache.set(key, entry, FACTS_TIMEOUT)
@@ -133,12 +140,16 @@ def _connect_facts_invalidation():
     from django.contrib.auth.models import Group
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from .models import User
+    from .models import User, WorkingGroup, WorkingGroupMembership
 
-    m2m_changed.connect(
-        facts_bump_now_and_on_commit, sender=User.groups.through, dispatch_uid="facts-groups"
-    )
-    for model in (Group, Authenticator, EmailAddress):
+    # group.members.add() writes memberships without post_save: m2m_changed sees it.
+    for through in (User.groups.through, WorkingGroup.members.through):
+        m2m_changed.connect(
+            facts_bump_now_and_on_commit,
+            sender=through,
+            dispatch_uid=f"facts-{through.__name__}",
+        )
+    for model in (Group, Authenticator, EmailAddress, WorkingGroupMembership):
         for signal in (post_save, post_delete):
             signal.connect(
                 facts_bump_now_and_on_commit,

@@ -26,9 +26,9 @@ class ContentSecurityPolicyMiddleware(BaseCSPMiddleware):
 class RequireTwoFactorForStaffMiddleware:
     """Send staff, editors, moderators and verifiers to set up TOTP before anything else.
 
-    The member's roles, TOTP and verified address come from one cached entry
-    (``caching.member_facts``), which also answers ``permissions.role_names`` and
-    ``permissions.may_write`` for the rest of the request: no query for them per request.
+    The member's roles, TOTP, verified address and working groups come from one cached entry
+    (``caching.member_facts``), which also answers ``permissions.role_names``, ``may_write``
+    and ``working_group_ids`` for the rest of the request: no query for them per request.
     """
 
     exempt_prefixes = ("/accounts/", "/static/", "/media/", "/healthz", "/readyz")
@@ -40,9 +40,11 @@ class RequireTwoFactorForStaffMiddleware:
         if not request.user.is_authenticated:
             return self.get_response(request)
         facts = member_facts(request.user)
-        # The attributes permissions.role_names and permissions.may_write remember per request.
+        # The attributes permissions.role_names, may_write and working_group_ids remember per
+        # request.
         request.user._role_names = facts["role_names"]
         request.user._may_write = facts["has_verified_email"]
+        request.user._working_group_ids = facts["working_group_ids"]
         if (
             not request.path.startswith(self.exempt_prefixes)
             and must_use_two_factor(request.user)

@@ -48,3 +48,18 @@ def test_an_address_no_longer_verified_closes_the_reply_form_at_once(client, mem
     page = client.get(thread.get_absolute_url()).text
     assert 'id="id_body"' not in page
     assert "Confirm your email address to take part" in page
+
+
+def test_joining_or_leaving_a_working_group_opens_or_closes_its_forum_at_once(client, member):
+    from community.models import WorkingGroup, WorkingGroupMembership
+
+    group = WorkingGroup.objects.create(name="Cyber patrol", slug="cyber-patrol")
+    forum = ForumFactory(audience="group", group=group)
+    client.force_login(member)
+    assert client.get(forum.get_absolute_url()).status_code == 404
+    membership = WorkingGroupMembership.objects.create(
+        user=member, group=group, status=WorkingGroupMembership.Status.MEMBER
+    )
+    assert client.get(forum.get_absolute_url()).status_code == 200
+    membership.delete()
+    assert client.get(forum.get_absolute_url()).status_code == 404
