@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.middleware.csp import ContentSecurityPolicyMiddleware as BaseCSPMiddleware
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -110,3 +111,24 @@ class SuspendedMemberMiddleware:
             logout(request)
             return render(request, "community/suspended.html", {"until": until}, status=403)
         return self.get_response(request)
+
+
+class CompressWithoutSecretsMiddleware(GZipMiddleware):
+    """Gzip HTML and feeds only for responses that carry no secret (no BREACH exposure).
+
+    BREACH guesses a secret in a compressed body byte by byte from its size, next to text the
+    attacker reflects into the same body. A response to a visitor who is not signed in, and whose
+    page asked for no CSRF token, holds nothing to guess: those are compressed. Pages for members,
+    and forms (CSRF token), go out uncompressed. Static files are compressed by whitenoise.
+    """
+
+    def process_response(self, request, response):
+        # get_token() sets this key (CsrfViewMiddleware later sets it False, but keeps it).
+        if "CSRF_COOKIE_NEEDS_UPDATE" in request.META or _is_signed_in(request):
+            return response
+        return super().process_response(request, response)
+
+
+def _is_signed_in(request):
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated

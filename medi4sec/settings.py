@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "medi4sec.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "community.middleware.CompressWithoutSecretsMiddleware",
     "community.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
