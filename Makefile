@@ -87,8 +87,10 @@ totp: $(STAMP)
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles
 
-## bench: seed PostgreSQL (medi4sec_bench) with 100,000 posts, serve with gunicorn, measure forum pages,
-## then 50 members browsing and posting for 60 s (wrk + tests/bench/load.lua), then the digest
+## bench: seed PostgreSQL (medi4sec_bench) with 100,000 posts, serve with gunicorn, measure forum pages
+## next to a bare Django reference (tests/bench/bare, same gunicorn config, same run; ratios printed),
+## then 50 members browsing and posting for 60 s (wrk + tests/bench/load.lua), then the digest.
+## Knobs: BENCH_DURATION, BENCH_CONNECTIONS, BENCH_PAGES=hello,thread, BENCH_REUSE=1, BENCH_DB, BENCH_PORT
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { \
 		echo "Installing wrk for the benchmark"; \

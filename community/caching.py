@@ -1,4 +1,4 @@
-"""Whole-page caching of forum pages for anonymous visitors.
+"""Whole-page caching of forum pages for anonymous visitors, and the facts asked about members.
 
 Visitors who are not signed in can only ever see public forums, so the page for one URL is the
 same for all of them. It is kept under a version number that every change to forum content
@@ -83,8 +83,85 @@ def bump_now_and_on_commit(**_kwargs) -> None:
     transaction.on_commit(bump)
 
 
+FACTS_VERSION_KEY = "member-facts:version"
+FACTS_TIMEOUT = 24 * 60 * 60
+
+
+def facts_bump(**_kwargs) -> None:
+    """Make every member's cached facts stale (a role, an authenticator or an address changed)."""
+    try:
+        cache.incr(FACTS_VERSION_KEY)
+    except ValueError:
+        cache.set(FACTS_VERSION_KEY, 1, timeout=None)
+
+
+def facts_bump_now_and_on_commit(**_kwargs) -> None:
+    facts_bump()
+    transaction.on_commit(facts_bump)
+
+
+def member_facts(user) -> dict:
+    """Return what every request asks about signed-in *user*: roles, TOTP, address, groups.
+
+    One cache read instead of three queries. The entry carries the facts version it was computed
+    under; the version is read before the database, and moves after every change commits, so an
+    entry computed from rows older than a change is never taken for current.
+    """
+    key = f"member-facts:{user.pk}"
+    found = cache.get_many([FACTS_VERSION_KEY, key])
+    version = found.get(FACTS_VERSION_KEY, 0)
+    entry = found.get(key)
+    if entry is None or entry[0] != version:
+        from allauth.account.models import EmailAddress
+        from allauth.mfa.models import Authenticator
+
+        from .models import WorkingGroupMembership
+
+        facts = {
+            "role_names": frozenset(user.groups.values_list("name", flat=True)),
+            "has_totp": Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists(),
+            "has_verified_email": EmailAddress.objects.filter(user=user, verified=True).exists(),
+            "working_group_ids": frozenset(
+                WorkingGroupMembership.objects.filter(
+                    user=user, status=WorkingGroupMembership.Status.MEMBER
+                ).values_list("group_id", flat=True)
+            ),
+        }
+        entry = (version, facts)
+        cache.set(key, entry, FACTS_TIMEOUT)
+    return entry[1]
+
+
+def _connect_facts_invalidation():
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth.models import Group
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from .models import User, WorkingGroup, WorkingGroupMembership
+
+    # group.members.add() writes memberships without post_save: m2m_changed sees it.
+    for through in (User.groups.through, WorkingGroup.members.through):
+        m2m_changed.connect(
+            facts_bump_now_and_on_commit,
+            sender=through,
+            dispatch_uid=f"facts-{through.__name__}",
+        )
+    for model in (Group, Authenticator, EmailAddress, WorkingGroupMembership):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                facts_bump_now_and_on_commit,
+                sender=model,
+                dispatch_uid=f"facts-{model.__name__}-{signal is post_save}",
+            )
+
+
 def connect_invalidation():
     """Invalidate cached pages when forums, threads or posts change outside the services.
+
+    Also make members' cached facts stale when their roles, authenticators or addresses change.
 
     Editors change forums (and their audience) in the Wagtail and Django admins; both save the
     model directly, so a model signal is the one place that sees every such change.
@@ -93,6 +170,7 @@ def connect_invalidation():
 
     from .models import Forum, Post, Thread
 
+    _connect_facts_invalidation()
     for model in (Forum, Thread, Post):
         post_save.connect(
             bump_now_and_on_commit,

@@ -1,16 +1,17 @@
 """Request middleware: the content security policy per area, two-factor for privileged roles,
 and no session for suspended members."""
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.middleware.csp import ContentSecurityPolicyMiddleware as BaseCSPMiddleware
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from .caching import member_facts
 from .permissions import is_suspended, must_use_two_factor
 
 
@@ -24,7 +25,12 @@ class ContentSecurityPolicyMiddleware(BaseCSPMiddleware):
 
 
 class RequireTwoFactorForStaffMiddleware:
-    """Send staff, editors, moderators and verifiers to set up TOTP before anything else."""
+    """Send staff, editors, moderators and verifiers to set up TOTP before anything else.
+
+    The member's roles, TOTP, verified address and working groups come from one cached entry
+    (``caching.member_facts``), which also answers ``permissions.role_names``, ``may_write``
+    and ``working_group_ids`` for the rest of the request: no query for them per request.
+    """
 
     exempt_prefixes = ("/accounts/", "/static/", "/media/", "/healthz", "/readyz")
 
@@ -32,13 +38,18 @@ class RequireTwoFactorForStaffMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not request.user.is_authenticated:
+            return self.get_response(request)
+        facts = member_facts(request.user)
+        # The attributes permissions.role_names, may_write and working_group_ids remember per
+        # request.
+        request.user._role_names = facts["role_names"]
+        request.user._may_write = facts["has_verified_email"]
+        request.user._working_group_ids = facts["working_group_ids"]
         if (
-            request.user.is_authenticated
-            and not request.path.startswith(self.exempt_prefixes)
+            not request.path.startswith(self.exempt_prefixes)
             and must_use_two_factor(request.user)
-            and not Authenticator.objects.filter(
-                user=request.user, type=Authenticator.Type.TOTP
-            ).exists()
+            and not facts["has_totp"]
         ):
             messages.warning(
                 request,
@@ -100,3 +111,24 @@ class SuspendedMemberMiddleware:
             logout(request)
             return render(request, "community/suspended.html", {"until": until}, status=403)
         return self.get_response(request)
+
+
+class CompressWithoutSecretsMiddleware(GZipMiddleware):
+    """Gzip HTML and feeds only for responses that carry no secret (no BREACH exposure).
+
+    BREACH guesses a secret in a compressed body byte by byte from its size, next to text the
+    attacker reflects into the same body. A response to a visitor who is not signed in, and whose
+    page asked for no CSRF token, holds nothing to guess: those are compressed. Pages for members,
+    and forms (CSRF token), go out uncompressed. Static files are compressed by whitenoise.
+    """
+
+    def process_response(self, request, response):
+        # get_token() sets this key (CsrfViewMiddleware later sets it False, but keeps it).
+        if "CSRF_COOKIE_NEEDS_UPDATE" in request.META or _is_signed_in(request):
+            return response
+        return super().process_response(request, response)
+
+
+def _is_signed_in(request):
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated

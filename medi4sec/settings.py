@@ -89,14 +89,14 @@ INSTALLED_APPS = [
     *(["django.contrib.postgres"] if IS_POSTGRES else []),
 ]
 
-# Middleware and templates
+# Middleware and templates. No LocaleMiddleware: one language (LANGUAGES), LANGUAGE_CODE is it.
 MIDDLEWARE = [
     "medi4sec.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "community.middleware.CompressWithoutSecretsMiddleware",
     "community.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -152,6 +152,11 @@ CACHES = (
     if REDIS_URL
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
+
+# Sessions: read from the cache (Redis, or the database cache while Redis is down), written
+# through to the database, so a session survives a cache flush and can be found and ended by
+# member (moderation.sessions_end).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Celery: Redis as the broker when REDIS_URL is set, else in-process (beat schedule: at the end).
 CELERY_BROKER_URL = REDIS_URL or "memory://"

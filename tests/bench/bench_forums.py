@@ -21,7 +21,7 @@ import urllib.request
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-DB_NAME = "medi4sec_bench"
+DB_NAME = os.environ.get("BENCH_DB", "medi4sec_bench")
 PG = "postgres://postgres@127.0.0.1:5432"
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 DURATION = os.environ.get("BENCH_DURATION", "8s")
@@ -38,6 +38,7 @@ ENV = {
     "LOG_LEVEL": "WARNING",
     "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
 }
+BARE_PAGES = [("hello world", "/bench/hello/"), ("50 rows", "/bench/rows/")]
 FORUMS, THREADS, POSTS, BIG_THREAD_POSTS = 20, 2_000, 100_000, 1_000
 BODIES = [
     "We saw the same during the **derby**: a rumour spread within minutes. Our approach:\n\n"
@@ -225,18 +226,19 @@ def member_session(member):
     return session.session_key
 
 
-def serve():
-    log = open(BASE_DIR / "var" / "bench-gunicorn.log", "w")  # noqa: SIM115
+def serve(app="medi4sec.wsgi", port=PORT, log_name="bench-gunicorn.log"):
+    """Start gunicorn (gunicorn.conf.py, 2 workers) serving *app* on *port*; return the process."""
+    log = open(BASE_DIR / "var" / log_name, "w")  # noqa: SIM115
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "medi4sec.wsgi",
+            app,
+            "--config",
+            "gunicorn.conf.py",
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--workers",
             "2",
-            "--keep-alive",
-            "5",
         ],
         env=ENV,
         cwd=BASE_DIR,
@@ -246,16 +248,21 @@ def serve():
     )
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return server
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit("gunicorn did not start; see var/bench-gunicorn.log")
+    raise SystemExit(f"gunicorn did not start; see var/{log_name}")
 
 
-def measure(path, cookie=None):
-    url = f"http://127.0.0.1:{PORT}{path}"
+def stop(server):
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def measure(path, cookie=None, port=PORT):
+    url = f"http://127.0.0.1:{port}{path}"
     headers = ["-H", f"Cookie: sessionid={cookie}"] if cookie else []
     # wrk counts redirects as success: make sure the page itself answers (urllib follows them).
     request = urllib.request.Request(
@@ -279,6 +286,39 @@ def measure(path, cookie=None):
     return rate, p50, p99, int(errors.group(1)) if errors else 0
 
 
+def existing_data():
+    """Return what ``seed`` returns, from the data set of an earlier run (BENCH_REUSE=1)."""
+    os.environ.update(ENV)
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+    from community.models import Forum, Thread, User
+
+    thread = Thread.objects.get(slug="bench-thread-0")
+    member = User.objects.get(username="bench0")
+    return thread.get_absolute_url(), member_session(member), Forum.objects.get(slug="bench-0").slug
+
+
+def wanted(label):
+    """Return whether BENCH_PAGES (comma-separated words, empty: all) asks for the page *label*."""
+    words = [w for w in os.environ.get("BENCH_PAGES", "").split(",") if w]
+    return not words or any(word in label for word in words)
+
+
+def measure_bare():
+    """Measure the bare Django reference (tests/bench/bare): hello world and 50 rows."""
+    server = serve("tests.bench.bare.wsgi", PORT + 1, "bench-bare-gunicorn.log")
+    try:
+        return {
+            label: measure(path, port=PORT + 1)
+            for label, path in BARE_PAGES
+            if wanted(f"reference: {label}")
+        }
+    finally:
+        stop(server)
+
+
 def main():
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk (make bench does this)")
@@ -286,8 +326,12 @@ def main():
     subprocess.run(
         ["redis-cli", "-u", ENV["REDIS_URL"], "flushdb"], check=False, capture_output=True
     )
-    fresh_database()
-    big_thread, session_key, forum_slug = seed()
+    if os.environ.get("BENCH_REUSE") == "1":
+        run(sys.executable, "manage.py", "collectstatic", "--noinput", "-v0")
+        big_thread, session_key, forum_slug = existing_data()
+    else:
+        fresh_database()
+        big_thread, session_key, forum_slug = seed()
     pages = [
         ("reference: hello world", "/bench/hello/"),
         ("reference: 50 rows", "/bench/rows/"),
@@ -296,33 +340,61 @@ def main():
         ("big thread, first page", big_thread),
         ("big thread, last page", f"{big_thread}?page={BIG_THREAD_POSTS // 20}"),
     ]
+    bare = measure_bare()
     server = serve()
     rows = []
     try:
         for label, path in pages:
-            rows.append((label, path, measure(path), measure(path, session_key)))
+            if wanted(label):
+                rows.append((label, measure(path), measure(path, session_key)))
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    print(f"\ngunicorn 2 workers, DEBUG off, wrk -t2 -c{CONNECTIONS} -d{DURATION}")
+        stop(server)
+    report(bare, rows)
+
+
+def report(bare, rows):
+    print(
+        f"\ngunicorn 2 workers (gunicorn.conf.py), DEBUG off, wrk -t2 -c{CONNECTIONS} -d{DURATION}"
+    )
     print(f"on {os.cpu_count()} CPUs shared by gunicorn, wrk, PostgreSQL and Redis")
     head = ("page", "anonymous req/s", "p50", "p99", "signed-in req/s", "p50", "p99")
     print("{:<26} {:>15} {:>8} {:>8} {:>16} {:>8} {:>8}".format(*head))
-    for label, _path, anon, member in rows:
+    for label, figures in bare.items():
+        rate, p50, p99, _errors = figures
+        print(f"{'bare Django: ' + label:<26} {rate:>15.0f} {p50:>8} {p99:>8}")
+    for label, anon, member in rows:
         print(
             f"{label:<26} {anon[0]:>15.0f} {anon[1]:>8} {anon[2]:>8} "
             f"{member[0]:>16.0f} {member[1]:>8} {member[2]:>8}"
         )
         if anon[3] or member[3]:
             print(f"  !! non-2xx responses: anonymous {anon[3]}, signed-in {member[3]}")
-    hello, rows50 = rows[0][2][0], rows[1][3][0]
-    print(
-        "\nAims: anonymous >= 30% of hello world; signed in >= 80% of the 50-row page (signed in)"
-    )
-    for label, _path, anon, member in rows[2:]:
+    print_ratios(bare, {label: (anon, member) for label, anon, member in rows})
+
+
+def print_ratios(bare, measured):
+    """Print the aims as ratios of figures measured in this run."""
+    hello = measured.get("reference: hello world")
+    rows50 = measured.get("reference: 50 rows")
+    print("\nRatios (aims: hello >= 0.6x bare; signed-in pages >= 0.8x the signed-in 50 rows)")
+    if hello and "hello world" in bare:
+        base = bare["hello world"][0]
         print(
-            f"  {label:<26} anonymous {anon[0] / hello:>5.0%} of hello   "
-            f"signed in {member[0] / rows50:>5.0%} of 50 rows"
+            f"  hello world vs bare hello:   anonymous {hello[0][0] / base:.2f}x   "
+            f"signed in {hello[1][0] / base:.2f}x"
+        )
+    if rows50 and "50 rows" in bare:
+        base = bare["50 rows"][0]
+        print(
+            f"  50 rows vs bare 50 rows:     anonymous {rows50[0][0] / base:.2f}x   "
+            f"signed in {rows50[1][0] / base:.2f}x"
+        )
+    for label, (anon, member) in measured.items():
+        if label.startswith("reference") or not rows50:
+            continue
+        print(
+            f"  {label:<26} signed in {member[0] / rows50[1][0]:.2f}x the signed-in 50 rows"
+            + (f"   anonymous {anon[0] / hello[0][0]:.2f}x hello" if hello else "")
         )
 
 
