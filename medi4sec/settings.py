@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sites",
     "django.contrib.sitemaps",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -125,6 +126,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through the project's templates: labels without colons, an error summary on top.
+FORM_RENDERER = "medi4sec.forms.FormRenderer"
 
 # Cache: Redis when REDIS_URL is set, otherwise in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
