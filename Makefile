@@ -55,8 +55,10 @@ pytest: $(STAMP) browser-deps
 	$(VENV)/bin/pytest -m "not browser and not reliability" $(PYTEST_ARGS)
 	$(VENV)/bin/pytest -m "$(SLOW_MARKS)" $(PYTEST_ARGS)
 
-# Browser tests drive Debian's Chromium; Playwright cannot download its own browser here.
-browser-deps:
+# Browser tests drive Debian's Chromium; Playwright cannot download its own browser here. The HTML
+# checker (vnu, tests/browser/test_valid_html.py) is npm's vnu-jar, pinned in package-lock.json, run
+# on Java 17 or later; its install script (which would fetch a Java of its own) is not run.
+browser-deps: node_modules/.package-lock.json
 	@if [ ! -x /usr/bin/chromium ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "Installing Debian's chromium for the browser tests"; \
@@ -65,6 +67,18 @@ browser-deps:
 			echo "ERROR: browser tests need /usr/bin/chromium: run 'sudo apt-get install -y chromium'"; exit 1; \
 		fi; \
 	fi
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if ! command -v npm >/dev/null || ! command -v java >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing npm and a Java runtime for the HTML checker"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm default-jre-headless >/dev/null; \
+		else \
+			echo "ERROR: the HTML checker needs npm and java: run 'sudo apt-get install -y npm default-jre-headless'"; exit 1; \
+		fi; \
+	fi
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
 
 ## serve: gunicorn as in production (set DEBUG=false, SECRET_KEY, ALLOWED_HOSTS first)
 serve: $(STAMP)
@@ -85,7 +99,7 @@ totp: $(STAMP)
 	@$(PY) manage.py demo_totp $(who)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 var staticfiles
+	rm -rf $(VENV) db.sqlite3 var staticfiles node_modules
 
 ## bench: seed PostgreSQL (medi4sec_bench) with 100,000 posts, serve with gunicorn, measure forum pages
 ## next to a bare Django reference (tests/bench/bare, same gunicorn config, same run; ratios printed),

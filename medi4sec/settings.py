@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sites",
     "django.contrib.sitemaps",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -128,6 +129,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms: labels without colons, an error summary on top.
+FORM_RENDERER = "medi4sec.forms.FormRenderer"
+
 # Cache: Redis when REDIS_URL is set, otherwise in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
 CACHES = (
@@ -153,9 +157,7 @@ CACHES = (
     else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 )
 
-# Sessions: read from the cache (Redis, or the database cache while Redis is down), written
-# through to the database, so a session survives a cache flush and can be found and ended by
-# member (moderation.sessions_end).
+# Sessions: read from the cache, written through to the database (moderation ends them there).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Celery: Redis as the broker when REDIS_URL is set, else in-process (beat schedule: at the end).
@@ -226,17 +228,12 @@ ACCOUNT_USERNAME_BLACKLIST = [
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MEDI@4SEC] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
-    "confirm_email": "1/3m/key",
-    "change_password": "5/m/user",
-    "manage_email": "10/m/user",
+    "login": "30/m/ip", "login_failed": "10/m/ip,5/5m/key", "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key", "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key", "change_password": "5/m/user", "manage_email": "10/m/user",
     # The public form of people who appear in a case study (allauth's rate limiter and cache).
     "person_request": env.str("PERSON_REQUEST_RATE", default="5/h/ip"),
-}
+}  # fmt: skip
 # Client addresses for rate limits: REMOTE_ADDR, or the address the N trusted proxies in front of
 # the portal saw (counted from the right of X-Forwarded-For), so a forged header changes nothing.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -26,3 +26,38 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+// The header menu is a <details> that folds on a phone. On a wide screen it is open (the stylesheet
+// shows it whole where it can, this makes the state agree); Escape folds it again on a phone.
+const siteMenu = document.querySelector("[data-site-menu]");
+if (siteMenu) {
+  const wide = window.matchMedia("(min-width: 44rem)");
+  const fit = () => {
+    siteMenu.open = wide.matches;
+  };
+  fit();
+  wide.addEventListener("change", fit);
+  siteMenu.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && siteMenu.open && !wide.matches) {
+      siteMenu.open = false;
+      siteMenu.querySelector("summary").focus();
+    }
+  });
+}
+// The error summary (components/error_summary.html) takes focus when the page loads, so what went
+// wrong is read first; each of its links moves focus to its field with the field's label in view.
+const errorSummary = document.querySelector("[data-error-summary]");
+if (errorSummary) {
+  errorSummary.focus();
+  errorSummary.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='#']");
+    const field = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!field) {
+      return;
+    }
+    event.preventDefault();
+    const legend = field.closest("fieldset")?.querySelector("legend");
+    const label = legend || (field.labels && field.labels[0]);
+    (label || field).scrollIntoView({ block: "start" });
+    field.focus({ preventScroll: true });
+  });
+}

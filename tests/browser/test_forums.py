@@ -32,7 +32,7 @@ def people(db):
 def sign_in(page, base, user):
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
@@ -93,7 +93,7 @@ def keyboard_sign_in(page, base, user):
     page.goto(f"{base}/accounts/login/")
     press_tab_until(page, page.get_by_label("Email"))
     page.keyboard.type(user.email)
-    press_tab_until(page, page.get_by_label("Password:", exact=True))
+    press_tab_until(page, page.get_by_label("Password", exact=True))
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()

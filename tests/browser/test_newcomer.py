@@ -16,15 +16,15 @@ pytestmark = [
 def test_newcomer_signs_up_confirms_email_and_sees_their_account(page: Page, live_server):
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="Join", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Sign Up")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign up")
 
     page.get_by_label("Email").fill("newcomer@example.eu")
     page.get_by_label("Username").fill("newcomer")
-    page.get_by_label("Password:", exact=True).fill("a-long-unusual-passphrase-7")
+    page.get_by_label("Password", exact=True).fill("a-long-unusual-passphrase-7")
     page.get_by_label("Password (again)").fill("a-long-unusual-passphrase-7")
     page.get_by_label("I accept the terms of use and the privacy notice").check()
     page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Verify your email address")
 
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
@@ -34,7 +34,7 @@ def test_newcomer_signs_up_confirms_email_and_sees_their_account(page: Page, liv
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill("newcomer@example.eu")
-    page.get_by_label("Password:", exact=True).fill("a-long-unusual-passphrase-7")
+    page.get_by_label("Password", exact=True).fill("a-long-unusual-passphrase-7")
     page.get_by_role("button", name="Sign In").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
@@ -42,16 +42,27 @@ def test_newcomer_signs_up_confirms_email_and_sees_their_account(page: Page, liv
     expect(page.get_by_role("link", name="Your account")).to_be_visible()
 
 
-def test_signup_error_keeps_typed_values_in_the_browser(page: Page, live_server):
+def test_signup_errors_are_summed_up_focused_and_linked_to_their_fields(page: Page, live_server):
+    """The summary takes focus, its links focus their fields, and nothing typed is lost."""
     page.goto(f"{live_server.url}/accounts/signup/")
+    expect(page.locator("label", has_text=re.compile(r":\s*$"))).to_have_count(0)
     page.get_by_label("Email").fill("newcomer@example.eu")
     page.get_by_label("Username").fill("newcomer")
-    page.get_by_label("Password:", exact=True).fill("password")
+    page.get_by_label("Password", exact=True).fill("password")
     page.get_by_label("Password (again)").fill("password")
-    page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_text("This password is too common.")).to_be_visible()
+    page.get_by_role("button", name="Sign up").click()
+
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("heading", level=2)).to_have_text("There is a problem")
+    expect(summary.get_by_role("alert")).to_contain_text("This password is too common.")
+    summary.get_by_role("link", name=re.compile("too common")).click()
+    expect(page.get_by_label("Password", exact=True)).to_be_focused()
+    expect(page.get_by_label("Password", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Email")).to_have_value("newcomer@example.eu")
     expect(page.get_by_label("Username")).to_have_value("newcomer")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
 
 
 @pytest.mark.parametrize("path", ["/", "/accounts/signup/", "/accounts/login/", "/about/"])

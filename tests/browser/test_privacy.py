@@ -35,7 +35,7 @@ def test_member_deletes_their_account_after_typing_their_password(page: Page, li
     page.get_by_label("I understand that my account is erased").check()
     page.get_by_role("button", name="Delete my account").click()
     # allauth asks for the password again before anything is erased.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Access")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm access")
     assert User.objects.filter(username="leaving").exists()
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Confirm").click()

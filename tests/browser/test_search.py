@@ -46,7 +46,7 @@ def test_similar_threads_appear_while_the_title_is_typed(page: Page, live_server
     page.on("console", lambda message: messages.append(message.text))
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(content.email)
-    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.goto(f"{live_server.url}/forums/crowd-events/new/")
     region = page.locator("#similar-threads")

@@ -216,7 +216,9 @@ def test_links_must_be_web_addresses(client, member):
     client.force_login(member)
     for bad in ["javascript:alert(1)", "ftp://files.example.eu/x", "not a link"]:
         response = client.post(SETTINGS_URL, settings_data(**{"profile-link_2": bad}))
-        assert response.content.count(b"Enter a valid URL.") == 1, bad
+        # Once by the field and once, linked to it, in the error summary.
+        assert response.content.count(b"Enter a valid URL.") == 2, bad
+        assert b'<a href="#id_profile-link_2">' in response.content, bad
         assert bad.encode() in response.content  # what was typed stays in the field
     assert Profile.objects.get(user=member).links == []
 
