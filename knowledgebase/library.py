@@ -18,12 +18,20 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from .countries import COUNTRY_CHOICES
-from .models import Actor, CaseStudyPage, Classification, Platform, Theme
+from .models import Actor, ActorKind, CaseStudyPage, Classification, Platform, Theme
 
 PER_PAGE = 12
 MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FACET = 10
 MAX_TAGS = 30
+
+
+class PastLastPage(Http404):
+    """A page past the last one; the library page redirects to ``url``, its last page."""
+
+    def __init__(self, url):
+        super().__init__(_("There is no such page of case studies."))
+        self.url = url
 
 
 @dataclass
@@ -118,7 +126,12 @@ class Library:
         )
         try:
             return paginator.page(number)
-        except (EmptyPage, PageNotAnInteger) as error:
+        except EmptyPage as error:
+            if number.isdigit() and int(number) > paginator.num_pages:
+                # Filters narrowed the results under the page the visitor was on.
+                raise PastLastPage(self.page_url(paginator.num_pages)) from error
+            raise Http404(_("There is no such page of case studies.")) from error
+        except PageNotAnInteger as error:
             raise Http404(_("There is no such page of case studies.")) from error
 
     # Facet counts
@@ -142,7 +155,12 @@ class Library:
 
     def count_country(self, pks):
         counts = self._group_counts(pks, "country")
-        return [(code, name, counts[code]) for code, name in COUNTRY_CHOICES if code in counts]
+        chosen = set(self.selected["country"])
+        return [
+            (code, name, counts.get(code, 0))
+            for code, name in COUNTRY_CHOICES
+            if code in counts or code in chosen
+        ]
 
     def count_year(self, pks):
         counts = self._group_counts(pks, "year")
@@ -185,6 +203,11 @@ class Library:
     # Links that keep the filters
 
     @property
+    def active_count(self):
+        """Return how many filters are chosen (the text counts as one)."""
+        return bool(self.query) + sum(len(values) for values in self.selected.values())
+
+    @property
     def is_filtered(self):
         return bool(self.query or any(self.selected.values()))
 
@@ -204,9 +227,35 @@ class Library:
             pairs.append(("page", number))
         return self.querystring(pairs)
 
+    def labels(self):
+        """Return the label of every chosen value (a name, never a slug), counted or not."""
+        labels = {facet.name: {v.value: v.label for v in facet.values} for facet in self.facets}
+        missing = {
+            name: [value for value in values if value not in labels[name]]
+            for name, values in self.selected.items()
+        }
+        known = {
+            "classification": lambda values: dict(Classification.choices),
+            "country": lambda values: dict(COUNTRY_CHOICES),
+            "actor": lambda values: dict(ActorKind.choices),
+            "theme": lambda values: dict(
+                Theme.objects.filter(slug__in=values).values_list("slug", "name")
+            ),
+            "platform": lambda values: dict(
+                Platform.objects.filter(slug__in=values).values_list("slug", "name")
+            ),
+            "tag": lambda values: dict(
+                Tag.objects.filter(slug__in=values).values_list("slug", "name")
+            ),
+        }
+        for name, values in missing.items():
+            if values and name in known:
+                labels[name] = {**known[name](values), **labels[name]}
+        return labels
+
     def active_filters(self):
         """Return each chosen filter with a link that removes it and keeps the others."""
-        labels = {facet.name: {v.value: v.label for v in facet.values} for facet in self.facets}
+        labels = self.labels()
         legends = {facet.name: facet.legend for facet in self.facets}
         active = []
         if self.query:

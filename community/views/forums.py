@@ -49,7 +49,7 @@ from ..presenters import (
 )
 from ..querysets import THREAD_SORTS, visible_tags
 from ..services.privacy import post_address_record
-from .site import too_many_requests, with_retry_after
+from .site import PastLastPage, to_last_page, too_many_requests, with_retry_after
 
 # Content a member may not see answers 404, exactly like content that does not exist: every
 # lookup goes through ``visible_to(request.user)``. Writes are POST-only; the one thing a GET
@@ -64,13 +64,18 @@ NOTIFICATIONS_PER_PAGE = 30
 
 
 def page_number(request, count, per_page):
-    """Return the requested page number and the page count; 404 for a page that is not there."""
+    """Return the requested page number and the page count; 404 for a page that is not there.
+
+    A page past the end raises ``PastLastPage``: a view wrapped in ``to_last_page`` redirects.
+    """
     page_count = max(1, math.ceil(count / per_page))
     try:
         number = int(request.GET.get("page", 1))
     except ValueError:
         raise Http404(_("No such page.")) from None
-    if not 1 <= number <= page_count:
+    if number > page_count and number > 1:
+        raise PastLastPage(page_count)
+    if number < 1:
         raise Http404(_("No such page."))
     return number, page_count
 
@@ -116,6 +121,7 @@ def forum_index(request):
     return render(request, "community/forum_index.html", {"sections": sections.items()})
 
 
+@to_last_page
 @cache_page_for_visitors
 def forum_detail(request, slug):
     """List a forum's threads: pinned first, sorted, optionally one tag, paginated."""
@@ -200,6 +206,7 @@ def _within_limits(user, form, write, *, starts_thread=False):
         return None, refusal
 
 
+@to_last_page
 @cache_page_for_visitors
 def thread_detail(request, thread_id, slug):
     """Show one page of a thread's posts and, for members who may reply, the reply form."""
@@ -420,6 +427,7 @@ def follow_update(request, kind, key):
     return redirect(_safe_next(request, fallback))
 
 
+@to_last_page
 @login_required
 def notification_list(request):
     """List the member's notifications, newest first, unread ones marked."""

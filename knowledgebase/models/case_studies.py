@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -82,6 +83,14 @@ class CaseStudyIndexPage(ReviewedPageMixin, Page):
 
     class Meta:
         verbose_name = _("case study library")
+
+    def serve(self, request, *args, **kwargs):
+        from ..library import PastLastPage
+
+        try:
+            return super().serve(request, *args, **kwargs)
+        except PastLastPage as past:
+            return redirect(f"{request.path}{past.url}".rstrip("?"))
 
     def get_context(self, request, *args, **kwargs):
         from ..library import Library
