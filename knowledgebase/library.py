@@ -15,6 +15,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from taggit.models import Tag
 
 from .countries import COUNTRY_CHOICES
@@ -42,6 +43,23 @@ class FacetValue:
     is_selected: bool
 
 
+# Values shown before a facet's "Show all" disclosure.
+FACET_SHOWN = 6
+SHOW_ALL = {
+    "classification": ngettext_lazy(
+        "Show all %(count)d classification", "Show all %(count)d classifications", "count"
+    ),
+    "theme": ngettext_lazy("Show all %(count)d theme", "Show all %(count)d themes", "count"),
+    "actor": ngettext_lazy("Show all %(count)d actor", "Show all %(count)d actors", "count"),
+    "platform": ngettext_lazy(
+        "Show all %(count)d platform", "Show all %(count)d platforms", "count"
+    ),
+    "country": ngettext_lazy("Show all %(count)d country", "Show all %(count)d countries", "count"),
+    "year": ngettext_lazy("Show all %(count)d year", "Show all %(count)d years", "count"),
+    "tag": ngettext_lazy("Show all %(count)d tag", "Show all %(count)d tags", "count"),
+}
+
+
 @dataclass
 class Facet:
     name: str
@@ -49,6 +67,23 @@ class Facet:
     is_multiple: bool
     values: list[FacetValue] = field(default_factory=list)
     has_selection: bool = False
+
+    @property
+    def shown(self):
+        return self.values[:FACET_SHOWN]
+
+    @property
+    def more(self):
+        """Return the values behind the "Show all" disclosure."""
+        return self.values[FACET_SHOWN:]
+
+    @property
+    def more_is_open(self):
+        return any(value.is_selected for value in self.more)
+
+    @property
+    def show_all_label(self):
+        return SHOW_ALL[self.name] % {"count": len(self.values)}
 
 
 class Library:
@@ -164,7 +199,9 @@ class Library:
 
     def count_year(self, pks):
         counts = self._group_counts(pks, "year")
-        return [(str(year), str(year), counts[year]) for year in sorted(counts, reverse=True)]
+        # A chosen year stays listed (and checked) when the other filters leave none of it.
+        years = set(counts) | {int(v) for v in self.selected["year"] if v.isdigit() and len(v) <= 4}
+        return [(str(year), str(year), counts.get(year, 0)) for year in sorted(years, reverse=True)]
 
     def count_theme(self, pks):
         return self._related_counts(Theme.objects.all(), pks, "slug", "name")

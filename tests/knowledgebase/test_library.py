@@ -1,5 +1,7 @@
 """The library at /case-studies/: facets that combine, honest counts, links that keep filters."""
 
+import re
+
 import pytest
 
 from tests.factories import make_case_study
@@ -199,3 +201,9 @@ def test_chips_show_labels_even_for_values_no_case_study_has(client, library):
         "rumour control",
     ]
     assert "Country: Belgium" in response.content.decode()
+
+
+def test_chosen_single_values_stay_checked_when_other_filters_leave_none(client, library):
+    html = client.get("/case-studies/?theme=trolling&year=2023&country=DE").content.decode()
+    for value in ("2023", "DE"):
+        assert re.search(rf'value="{value}"\s+checked', html), value
