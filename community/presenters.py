@@ -2,8 +2,11 @@
 and what a grouped notification says."""
 
 import difflib
+import re
 from dataclasses import dataclass
 
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -56,9 +59,94 @@ def linkable_mentions(viewer, htmls) -> frozenset[str]:
     return frozenset(profiles.values_list("user__username", flat=True))
 
 
-def _diff(older: str, newer: str) -> list[tuple[str, str]]:
-    diff = difflib.ndiff(older.splitlines(), newer.splitlines(), charjunk=None)
-    return [(line[0], line[2:]) for line in diff if line[0] in "+- "]
+# Unchanged lines shown around a change; longer unchanged runs fold into "N unchanged lines".
+DIFF_CONTEXT = 1
+_WORD_RE = re.compile(r"\S+\s*")
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One line of an edit's diff: its kind and its HTML (text escaped, changes marked)."""
+
+    kind: str  # "same", "changed" (words marked), "removed", "added" or "skip" (folded lines)
+    html: str
+
+
+def _marked(tag: str, text: str) -> str:
+    label = gettext("added:") if tag == "ins" else gettext("removed:")
+    return format_html('<{0}><span class="visually-hidden">{1} </span>{2}</{0}>', tag, label, text)
+
+
+def _whole_line(kind: str, text: str) -> DiffLine:
+    tag = "ins" if kind == "added" else "del"
+    shown = text or format_html('<span class="visually-hidden">{}</span>', gettext("empty line"))
+    return DiffLine(kind, _marked(tag, shown))
+
+
+def _word_diff(older: str, newer: str) -> DiffLine | None:
+    """Return one line with the words added and removed marked, or None if most words changed.
+
+    Marks are easy to read when most of the line stays, or when words were only added or only
+    removed; a line rewritten more than that reads better as its old and its new version.
+    """
+    old_words, new_words = _WORD_RE.findall(older), _WORD_RE.findall(newer)
+    matcher = difflib.SequenceMatcher(None, [w.strip() for w in old_words],
+                                      [w.strip() for w in new_words], autojunk=False)  # fmt: skip
+    changes = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    if matcher.ratio() <= 0.5 and not (len(changes) == 1 and changes[0][0] != "replace"):
+        return None
+    parts = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(conditional_escape("".join(new_words[j1:j2])))
+            continue
+        if i2 > i1:
+            parts.append(_marked("del", "".join(old_words[i1:i2])))
+        if j2 > j1:
+            parts.append(_marked("ins", "".join(new_words[j1:j2])))
+    return DiffLine("changed", mark_safe("".join(parts)))  # noqa: S308 - parts are escaped
+
+
+def _fold(rows: list[DiffLine]) -> list[DiffLine]:
+    """Fold each run of unchanged lines longer than the context around it into one line."""
+    folded, run = [], []
+    for row in [*rows, None]:
+        if row is not None and row.kind == "same":
+            run.append(row)
+            continue
+        head = DIFF_CONTEXT if len(folded) else 0
+        tail = DIFF_CONTEXT if row is not None else 0
+        if len(run) > head + tail + 1:
+            hidden = len(run) - head - tail
+            text = ngettext("%(count)d unchanged line", "%(count)d unchanged lines", hidden)
+            folded += run[:head]
+            folded.append(DiffLine("skip", text % {"count": hidden}))
+            folded += run[len(run) - tail :] if tail else []
+        else:
+            folded += run
+        run = []
+        if row is not None:
+            folded.append(row)
+    return folded
+
+
+def edit_diff(older: str, newer: str) -> list[DiffLine]:
+    """Return the lines of a compact diff from *older* to *newer*: changed words marked."""
+    old_lines, new_lines = older.splitlines(), newer.splitlines()
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    rows = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            rows += [DiffLine("same", conditional_escape(line)) for line in new_lines[j1:j2]]
+            continue
+        removed, added = old_lines[i1:i2], new_lines[j1:j2]
+        for old, new in zip(removed, added, strict=False):
+            row = _word_diff(old, new)
+            rows += [row] if row else [_whole_line("removed", old), _whole_line("added", new)]
+        paired = min(len(removed), len(added))
+        rows += [_whole_line("removed", line) for line in removed[paired:]]
+        rows += [_whole_line("added", line) for line in added[paired:]]
+    return _fold(rows)
 
 
 def revision_changes(post, revisions, *, viewer):
@@ -84,10 +172,10 @@ def revision_changes(post, revisions, *, viewer):
             "title_lines": [],
         }
         if shown:
-            change["lines"] = _diff(revision.body_markdown, newer_text)
+            change["lines"] = edit_diff(revision.body_markdown, newer_text)
             newer_text = revision.body_markdown
             if revision.title:
-                change["title_lines"] = _diff(revision.title, newer_title)
+                change["title_lines"] = edit_diff(revision.title, newer_title)
                 newer_title = revision.title
         changes.append(change)
     return changes

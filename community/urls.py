@@ -22,6 +22,7 @@ urlpatterns += [
     ),
     # Before the thread itself: "reply" and "follow" would otherwise read as a thread's slug.
     path("t/<int:thread_id>/reply/", forums.post_create, name="post_create"),
+    path("t/<int:thread_id>/quote/<int:post_id>/", forums.post_quote, name="post_quote"),
     path("t/<int:key>/follow/", forums.follow_update, {"kind": "thread"}, name="thread_follow"),
     path("t/<int:thread_id>/<slug:slug>/", forums.thread_detail, name="thread_detail"),
     path("t/<int:thread_id>/<slug:slug>/unread/", forums.thread_unread, name="thread_unread"),

@@ -15,19 +15,29 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.db.models import Count, Q
 from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from taggit.models import Tag
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
 from .countries import COUNTRY_CHOICES
 from .models.case_studies import CaseStudyPage, ReviewedPageMixin
-from .models.taxonomy import Actor, Classification, Platform, Theme
+from .models.taxonomy import Actor, ActorKind, Classification, Platform, Theme
 
 PER_PAGE = 12
 MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FACET = 10
 MAX_TAGS = 30
+
+
+class PastLastPage(Http404):
+    """A page past the last one; the library page redirects to ``url``, its last page."""
+
+    def __init__(self, url):
+        super().__init__(_("There is no such page of case studies."))
+        self.url = url
 
 
 @dataclass
@@ -38,6 +48,23 @@ class FacetValue:
     is_selected: bool
 
 
+# Values shown before a facet's "Show all" disclosure.
+FACET_SHOWN = 6
+SHOW_ALL = {
+    "classification": ngettext_lazy(
+        "Show all %(count)d classification", "Show all %(count)d classifications", "count"
+    ),
+    "theme": ngettext_lazy("Show all %(count)d theme", "Show all %(count)d themes", "count"),
+    "actor": ngettext_lazy("Show all %(count)d actor", "Show all %(count)d actors", "count"),
+    "platform": ngettext_lazy(
+        "Show all %(count)d platform", "Show all %(count)d platforms", "count"
+    ),
+    "country": ngettext_lazy("Show all %(count)d country", "Show all %(count)d countries", "count"),
+    "year": ngettext_lazy("Show all %(count)d year", "Show all %(count)d years", "count"),
+    "tag": ngettext_lazy("Show all %(count)d tag", "Show all %(count)d tags", "count"),
+}
+
+
 @dataclass
 class Facet:
     name: str
@@ -45,6 +72,23 @@ class Facet:
     is_multiple: bool
     values: list[FacetValue] = field(default_factory=list)
     has_selection: bool = False
+
+    @property
+    def shown(self):
+        return self.values[:FACET_SHOWN]
+
+    @property
+    def more(self):
+        """Return the values behind the "Show all" disclosure."""
+        return self.values[FACET_SHOWN:]
+
+    @property
+    def more_is_open(self):
+        return any(value.is_selected for value in self.more)
+
+    @property
+    def show_all_label(self):
+        return SHOW_ALL[self.name] % {"count": len(self.values)}
 
 
 class Library:
@@ -122,7 +166,12 @@ class Library:
         )
         try:
             return paginator.page(number)
-        except (EmptyPage, PageNotAnInteger) as error:
+        except EmptyPage as error:
+            if number.isdigit() and int(number) > paginator.num_pages:
+                # Filters narrowed the results under the page the visitor was on.
+                raise PastLastPage(self.page_url(paginator.num_pages)) from error
+            raise Http404(_("There is no such page of case studies.")) from error
+        except PageNotAnInteger as error:
             raise Http404(_("There is no such page of case studies.")) from error
 
     # Facet counts
@@ -146,11 +195,18 @@ class Library:
 
     def count_country(self, pks):
         counts = self._group_counts(pks, "country")
-        return [(code, name, counts[code]) for code, name in COUNTRY_CHOICES if code in counts]
+        chosen = set(self.selected["country"])
+        return [
+            (code, name, counts.get(code, 0))
+            for code, name in COUNTRY_CHOICES
+            if code in counts or code in chosen
+        ]
 
     def count_year(self, pks):
         counts = self._group_counts(pks, "year")
-        return [(str(year), str(year), counts[year]) for year in sorted(counts, reverse=True)]
+        # A chosen year stays listed (and checked) when the other filters leave none of it.
+        years = set(counts) | {int(v) for v in self.selected["year"] if v.isdigit() and len(v) <= 4}
+        return [(str(year), str(year), counts.get(year, 0)) for year in sorted(years, reverse=True)]
 
     def count_theme(self, pks):
         return self._related_counts(Theme.objects.all(), pks, "slug", "name")
@@ -189,6 +245,11 @@ class Library:
     # Links that keep the filters
 
     @property
+    def active_count(self):
+        """Return how many filters are chosen (the text counts as one)."""
+        return bool(self.query) + sum(len(values) for values in self.selected.values())
+
+    @property
     def is_filtered(self):
         return bool(self.query or any(self.selected.values()))
 
@@ -208,9 +269,35 @@ class Library:
             pairs.append(("page", number))
         return self.querystring(pairs)
 
+    def labels(self):
+        """Return the label of every chosen value (a name, never a slug), counted or not."""
+        labels = {facet.name: {v.value: v.label for v in facet.values} for facet in self.facets}
+        missing = {
+            name: [value for value in values if value not in labels[name]]
+            for name, values in self.selected.items()
+        }
+        known = {
+            "classification": lambda values: dict(Classification.choices),
+            "country": lambda values: dict(COUNTRY_CHOICES),
+            "actor": lambda values: dict(ActorKind.choices),
+            "theme": lambda values: dict(
+                Theme.objects.filter(slug__in=values).values_list("slug", "name")
+            ),
+            "platform": lambda values: dict(
+                Platform.objects.filter(slug__in=values).values_list("slug", "name")
+            ),
+            "tag": lambda values: dict(
+                Tag.objects.filter(slug__in=values).values_list("slug", "name")
+            ),
+        }
+        for name, values in missing.items():
+            if values and name in known:
+                labels[name] = {**known[name](values), **labels[name]}
+        return labels
+
     def active_filters(self):
         """Return each chosen filter with a link that removes it and keeps the others."""
-        labels = {facet.name: {v.value: v.label for v in facet.values} for facet in self.facets}
+        labels = self.labels()
         legends = {facet.name: facet.legend for facet in self.facets}
         active = []
         if self.query:
@@ -254,6 +341,12 @@ class CaseStudyIndexPage(ReviewedPageMixin, Page):
 
     class Meta:
         verbose_name = _("case study library")
+
+    def serve(self, request, *args, **kwargs):
+        try:
+            return super().serve(request, *args, **kwargs)
+        except PastLastPage as past:
+            return redirect(f"{request.path}{past.url}".rstrip("?"))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

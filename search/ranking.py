@@ -275,6 +275,14 @@ HYDRATE = {
 }
 
 
+class PageOutOfRange(ValueError):
+    """A page number outside the results; ``last`` is the last page there is."""
+
+    def __init__(self, page, last):
+        super().__init__(page)
+        self.last = last
+
+
 def search(user, query: Query | None, filters: Filters, *, sort="relevance", page=1):
     """Return one page of what *user* may see matching *query* (``None``: everything) and filters.
 
@@ -288,7 +296,7 @@ def search(user, query: Query | None, filters: Filters, *, sort="relevance", pag
     total = sum(counts.values())
     page_count = max(1, -(-total // PER_PAGE))
     if not 1 <= page <= page_count:
-        raise ValueError(page)
+        raise PageOutOfRange(page, page_count)
     items = []
     if total:
         parts = [branch.rows() for kind, branch in branches.items() if counts[kind]]

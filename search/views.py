@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from community.models import FollowLevel
 from community.presenters import follow_level
 from community.querysets import visible_tags
+from community.views.site import PastLastPage, to_last_page
 
 from . import ranking
 from .forms import SearchForm
@@ -21,6 +22,7 @@ def _page_number(request):
         raise Http404(_("No such page.")) from None
 
 
+@to_last_page
 @never_cache
 def search_results(request):
     """Search case studies, threads and posts; record queries that found nothing at all."""
@@ -48,7 +50,9 @@ def _run(request, form, query):
     filters.exclude_case_studies = [result.pk for result in promoted]
     try:
         results = ranking.search(request.user, query, filters, sort=sort, page=number)
-    except ValueError:
+    except ranking.PageOutOfRange as error:
+        if error.args[0] > error.last:
+            raise PastLastPage(error.last) from None
         raise Http404(_("No such page of results.")) from None
     results.promoted = promoted if number == 1 else []
     if unfiltered and not promoted and not results.total:
@@ -64,6 +68,7 @@ def similar_threads(request):
     return response
 
 
+@to_last_page
 def tag_detail(request, slug):
     """List the visible case studies and threads with a tag, newest first; 404 if none."""
     tag = get_object_or_404(visible_tags(request.user), slug=slug)
@@ -75,7 +80,9 @@ def tag_detail(request, slug):
             sort="date",
             page=_page_number(request),
         )
-    except ValueError:
+    except ranking.PageOutOfRange as error:
+        if error.args[0] > error.last:
+            raise PastLastPage(error.last) from None
         raise Http404(_("No such page.")) from None
     context = {
         "tag": tag,

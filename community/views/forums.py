@@ -5,7 +5,7 @@ import math
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -49,7 +49,7 @@ from ..presenters import (
 )
 from ..querysets import THREAD_SORTS, visible_tags
 from ..services.privacy import post_address_record
-from .site import too_many_requests, with_retry_after
+from .site import PastLastPage, to_last_page, too_many_requests, with_retry_after
 
 # Content a member may not see answers 404, exactly like content that does not exist: every
 # lookup goes through ``visible_to(request.user)``. Writes are POST-only; the one thing a GET
@@ -64,13 +64,18 @@ NOTIFICATIONS_PER_PAGE = 30
 
 
 def page_number(request, count, per_page):
-    """Return the requested page number and the page count; 404 for a page that is not there."""
+    """Return the requested page number and the page count; 404 for a page that is not there.
+
+    A page past the end raises ``PastLastPage``: a view wrapped in ``to_last_page`` redirects.
+    """
     page_count = max(1, math.ceil(count / per_page))
     try:
         number = int(request.GET.get("page", 1))
     except ValueError:
         raise Http404(_("No such page.")) from None
-    if not 1 <= number <= page_count:
+    if number > page_count and number > 1:
+        raise PastLastPage(page_count)
+    if number < 1:
         raise Http404(_("No such page."))
     return number, page_count
 
@@ -116,6 +121,7 @@ def forum_index(request):
     return render(request, "community/forum_index.html", {"sections": sections.items()})
 
 
+@to_last_page
 @cache_page_for_visitors
 def forum_detail(request, slug):
     """List a forum's threads: pinned first, sorted, optionally one tag, paginated."""
@@ -200,6 +206,7 @@ def _within_limits(user, form, write, *, starts_thread=False):
         return None, refusal
 
 
+@to_last_page
 @cache_page_for_visitors
 def thread_detail(request, thread_id, slug):
     """Show one page of a thread's posts and, for members who may reply, the reply form."""
@@ -208,11 +215,20 @@ def thread_detail(request, thread_id, slug):
         return redirect(f"{thread.get_absolute_url()}?{request.GET.urlencode()}".rstrip("?"))
     initial = {}
     if can_reply(request.user, thread) and request.GET.get("quote", "").isdigit():
-        quoted = thread.posts.filter(
-            pk=request.GET["quote"], is_deleted=False, is_hidden=False
-        ).first()
+        quoted = _quotable(thread, request.GET["quote"])
         initial["body"] = _quote(quoted) if quoted else ""
     return _render_thread(request, thread, PostForm(initial=initial))
+
+
+def post_quote(request, thread_id, post_id):
+    """Return, as JSON, the Markdown quote of a post for the reply box; 404 if not quotable."""
+    thread = _visible_thread(request, thread_id)
+    quoted = _quotable(thread, post_id) if can_reply(request.user, thread) else None
+    if quoted is None:
+        raise Http404(_("There is no such post to quote."))
+    response = JsonResponse({"text": _quote(quoted)})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -224,6 +240,8 @@ def post_create(request, thread_id):
     if not can_reply(request.user, thread):
         form.add_error(None, _reply_refusal(request.user, thread))
         return _render_thread(request, thread, form, status=403, last_page=True)
+    if "quote" in request.POST:
+        return _render_thread(request, thread, _with_quote(request, thread))
     if not form.is_valid():
         return _render_thread(request, thread, form, status=400, last_page=True)
     if "preview" in request.POST:
@@ -248,6 +266,22 @@ def post_create(request, thread_id):
 
 def _reply_refusal(user, thread):
     return f"{reply_refusal(user, thread)} {_('Your text is still below.')}"
+
+
+def _quotable(thread, post_id):
+    """Return the post *post_id* of *thread* if it may be quoted (shown to everyone), or None."""
+    if not str(post_id).isdigit():
+        return None
+    return thread.posts.filter(pk=post_id, is_deleted=False, is_hidden=False).first()
+
+
+def _with_quote(request, thread):
+    """Return a reply form holding what was typed, the quote of ``quote`` appended (no script)."""
+    body = request.POST.get("body", "")
+    quoted = _quotable(thread, request.POST["quote"])
+    if quoted:
+        body = f"{body.rstrip()}\n\n{_quote(quoted)}" if body.strip() else _quote(quoted)
+    return PostForm(initial={"body": body})
 
 
 def _quote(post):
@@ -393,6 +427,7 @@ def follow_update(request, kind, key):
     return redirect(_safe_next(request, fallback))
 
 
+@to_last_page
 @login_required
 def notification_list(request):
     """List the member's notifications, newest first, unread ones marked."""

@@ -33,6 +33,7 @@ from ..permissions import (
 from ..presenters import linkable_mentions
 from ..services import profile_get_or_create
 from .forums import page_number
+from .site import to_last_page
 
 # A profile the viewer may not see answers 404; its fields and activity go through the same rules
 # as everywhere else (``profile_field_q`` / ``can_see_profile_field``, ``visible_to``).
@@ -41,6 +42,7 @@ MEMBERS_PER_PAGE = 24
 RECENT_ACTIVITY = 10
 
 
+@to_last_page
 def member_list(request):
     """List the members the visitor may see: filters, search by name or organisation, pages."""
     viewer = request.user

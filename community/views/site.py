@@ -1,6 +1,7 @@
 """The site itself: account settings, robots.txt, health checks and the error pages."""
 
 import contextlib
+import functools
 import sys
 import time
 
@@ -9,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -182,3 +183,33 @@ def server_error(request):
         outages.report_down("database", error, consequence="pages answer 503")
         return _quiet(response)
     return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+class PastLastPage(Http404):
+    """A page number past the end of a listing; views wrapped in ``to_last_page`` redirect."""
+
+    def __init__(self, last):
+        super().__init__(_("No such page."))
+        self.last = last
+
+
+def page_url(request, number):
+    """Return the current address with page *number* (no ``page`` for the first)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    if number > 1:
+        query["page"] = str(number)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def to_last_page(view):
+    """Redirect a listing asked for a page past its end (filters narrowed it) to its last page."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PastLastPage as past:
+            return redirect(page_url(request, past.last))
+
+    return wrapped

@@ -116,9 +116,10 @@ def find_in_the_library(page: Page, live_server):
     """Filter the library down to the case study and open it."""
     page.goto(f"{live_server.url}/case-studies/")
     filters = page.get_by_role("form", name="Filter case studies")
+    # Each choice applies at once: the page reloads with it (no "Apply filters" needed).
     filters.get_by_role("group", name="Classification").get_by_label("The ugly").check()
+    expect(page).to_have_url(re.compile(r"classification=ugly"))
     filters.get_by_role("group", name="Platform").get_by_label("TikTok").check()
-    filters.get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(re.compile(r"classification=ugly&platform=tiktok"))
     expect(page.get_by_role("heading", name="1 case study")).to_be_visible()
     page.get_by_role("link", name="Bystanders film a drone search").click()
@@ -143,10 +144,49 @@ def test_filters_work_with_the_keyboard_alone(page: Page, live_server):
     page.goto(f"{live_server.url}/case-studies/")
     page.get_by_label("Dark web").focus()
     page.keyboard.press("Space")
-    page.get_by_role("button", name="Apply filters").focus()
-    page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"[?&]theme=dark-web"))
+    expect(page.get_by_label("Dark web")).to_be_focused()  # the reload keeps the focus
     remove = page.get_by_role("link", name="Theme: Dark web")
     remove.focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{live_server.url}/case-studies/?")
+
+
+def test_on_a_phone_results_come_first_and_filters_sit_behind_a_disclosure(page, live_server):
+    seed_case_studies()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/case-studies/?theme=trolling&platform=x&year=2024")
+    toggle = page.locator("summary", has_text=re.compile(r"^\s*Filter\s+\(3\)\s*$"))
+    expect(toggle).to_be_visible()
+    results = page.locator("#results-title")
+    expect(results).to_be_in_viewport()
+    expect(page.get_by_role("form", name="Filter case studies")).to_be_hidden()
+    assert toggle.bounding_box()["y"] < results.bounding_box()["y"] < 844
+    results_axe = Axe().run(page)
+    assert results_axe.violations_count == 0, results_axe.generate_report()
+
+    toggle.click()
+    filters = page.get_by_role("form", name="Filter case studies")
+    expect(filters).to_be_visible()
+    filters.get_by_role("group", name="Platform").get_by_label("X (Twitter)").uncheck()
+    expect(page).not_to_have_url(re.compile(r"platform=x"))
+    expect(page.locator("summary", has_text=re.compile(r"Filter\s+\(2\)"))).to_be_visible()
+    expect(page).to_have_url(re.compile(r"theme=trolling&year=2024"))
+
+
+def test_long_facets_fold_behind_show_all(page: Page, live_server):
+    seed_case_studies()
+    page.goto(f"{live_server.url}/case-studies/")
+    countries = page.get_by_role("group", name="Country")
+    more = countries.locator("details.facet__more")
+    if more.count():
+        expect(more.locator("summary")).to_have_text(re.compile(r"^Show all \d+ countries$"))
+        expect(more.locator("input").first).to_be_hidden()
+        more.locator("summary").click()
+        expect(more.locator("input").first).to_be_visible()
+    tags = page.get_by_role("group", name="Tag")
+    expect(tags.locator("details.facet__more summary")).to_have_text(
+        re.compile(r"^Show all \d+ tags$")
+    )
+    assert tags.locator(".facet__option").count() > 6
+    assert tags.locator(".facet__option:visible").count() == 6

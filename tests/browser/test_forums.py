@@ -59,7 +59,7 @@ def test_thread_reply_with_quote_and_mention_then_the_notification(page: Page, l
 
     sign_in(page, base, jan)
     page.goto(f"{base}{Thread.objects.get().get_absolute_url()}")
-    page.get_by_role("link", name="Quote post #1").click()
+    page.get_by_role("button", name="Quote post #1").click()
     reply = page.get_by_label("Your post")
     expect(reply).to_have_value(re.compile(r"^> @mira \[wrote in post #1\]"))
     reply.press("Control+End")
@@ -123,7 +123,7 @@ def test_the_same_journey_with_the_keyboard_only(page: Page, live_server, people
 
     keyboard_sign_in(page, base, jan)
     page.goto(f"{base}{Thread.objects.get().get_absolute_url()}")
-    press_tab_until(page, page.get_by_role("link", name="Quote post #1"))
+    press_tab_until(page, page.get_by_role("button", name="Quote post #1"))
     page.keyboard.press("Enter")
     reply = page.get_by_label("Your post")
     expect(reply).to_have_value(re.compile(r"^> @mira"))
@@ -186,3 +186,42 @@ def test_deleting_a_post_asks_first(page: Page, live_server, people):
     delete.click()
     expect(page.get_by_text("This post was deleted.")).to_be_visible()
     assert Post.objects.get(pk=reply.pk).is_deleted
+
+
+QUOTE_START = re.compile(r"^My draft, half typed\n\n> @jan \[wrote in post #1\]", re.M)
+
+
+def type_a_draft_and_quote(page, base, thread, *, scripts=True):
+    page.goto(f"{base}{thread.get_absolute_url()}")
+    if scripts:
+        page.evaluate("window.notReloaded = true")  # gone if the page reloads
+    reply = page.get_by_label("Your post")
+    reply.fill("My draft, half typed")
+    page.get_by_role("button", name="Quote post #1").click()
+    return reply
+
+
+def test_quote_inserts_at_the_cursor_without_a_reload(page: Page, live_server, people):
+    mira, jan = people
+    thread = make_thread(author=jan, title="Quote me", body="Report first.")
+    sign_in(page, live_server.url, mira)
+    reply = type_a_draft_and_quote(page, live_server.url, thread)
+    expect(reply).to_have_value(QUOTE_START)
+    expect(reply).to_have_value(re.compile(r"> Report first\.\n\n$"))
+    expect(reply).to_be_focused()
+    assert page.evaluate("window.notReloaded === true")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_quote_without_scripts_keeps_the_draft(browser, live_server, people):
+    mira, jan = people
+    thread = make_thread(author=jan, title="Quote me", body="Report first.")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_server.url, mira)
+    reply = type_a_draft_and_quote(page, live_server.url, thread, scripts=False)
+    expect(reply).to_have_value(QUOTE_START)
+    expect(reply).to_have_value(re.compile(r"> Report first\.\n\n$"))
+    assert Post.objects.filter(thread=thread).count() == 1
+    context.close()

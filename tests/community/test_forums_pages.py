@@ -121,11 +121,18 @@ def test_member_without_verified_email_cannot_post(client, forum):
 
 
 # Not named "page": that is pytest-playwright's browser page fixture.
-@pytest.mark.parametrize("number", ["0", "3", "-1", "abc", "1.5"])
+@pytest.mark.parametrize("number", ["0", "-1", "abc", "1.5"])
 def test_unknown_page_numbers_are_404(client, forum, number):
     thread = make_thread(forum, replies=25)  # two pages of 20
     assert client.get(f"{thread.get_absolute_url()}?page={number}").status_code == 404
     assert client.get(f"/forums/engagement/?page={number}").status_code == 404
+
+
+def test_a_page_past_the_end_goes_to_the_last_page(client, forum):
+    thread = make_thread(forum, replies=25)  # two pages of 20
+    response = client.get(f"{thread.get_absolute_url()}?page=3")
+    assert response.url == f"{thread.get_absolute_url()}?page=2"
+    assert client.get("/forums/engagement/?page=3").url == "/forums/engagement/"
 
 
 def test_writes_refuse_get(client, signed_in, forum):

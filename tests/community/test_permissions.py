@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def quote_links(client, thread):
     html = client.get(thread.get_absolute_url()).content.decode()
-    return html.count("quote=")
+    return html.count('name="quote"')
 
 
 def test_the_quote_button_follows_the_reply_rule():

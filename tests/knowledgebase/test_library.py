@@ -1,5 +1,7 @@
 """The library at /case-studies/: facets that combine, honest counts, links that keep filters."""
 
+import re
+
 import pytest
 
 from tests.factories import make_case_study
@@ -100,7 +102,7 @@ def test_links_keep_the_other_filters(client, library):
     assert 'href="?q=rumour&amp;platform=x"' in html
 
 
-def test_pagination_keeps_filters_and_a_page_past_the_end_is_not_found(client):
+def test_pagination_keeps_filters_and_a_page_past_the_end_goes_to_the_last(client):
     for number in range(14):
         make_case_study(f"Trolling study {number}", themes=["trolling"])
     first = client.get("/case-studies/?theme=trolling")
@@ -109,7 +111,10 @@ def test_pagination_keeps_filters_and_a_page_past_the_end_is_not_found(client):
     second = client.get("/case-studies/?theme=trolling&page=2")
     assert len(titles(second)) == 2
     assert second.context["library"].pagination()["previous"] == "?theme=trolling"
-    assert client.get("/case-studies/?theme=trolling&page=3").status_code == 404
+    past = client.get("/case-studies/?theme=trolling&page=3")
+    assert (past.status_code, past.url) == (302, "/case-studies/?theme=trolling&page=2")
+    narrowed = client.get("/case-studies/?theme=dark-web&page=999")
+    assert (narrowed.status_code, narrowed.url) == (302, "/case-studies/?theme=dark-web")
     assert client.get("/case-studies/?page=abc").status_code == 404
     assert client.get("/case-studies/?page=0").status_code == 404
 
@@ -178,3 +183,27 @@ def test_library_query_count_does_not_grow_with_the_case_studies(
     # A member's session, user and working groups add their own queries; still constant.
     with django_assert_num_queries(23):
         client.get(FILTERED)
+
+
+def test_chips_show_labels_even_for_values_no_case_study_has(client, library):
+    response = client.get(
+        "/case-studies/?country=BE&tag=rumour-control&theme=dark-web&actor=criminals"
+        "&classification=good&platform=x"
+    )
+    chips = [f["label"] for f in response.context["library"].active_filters()]
+    # Nothing matches all of them, so no value is counted: the labels still come from the data.
+    assert chips == [
+        "The good",
+        "Dark web",
+        "Criminals",
+        "X (Twitter)",
+        "Belgium",
+        "rumour control",
+    ]
+    assert "Country: Belgium" in response.content.decode()
+
+
+def test_chosen_single_values_stay_checked_when_other_filters_leave_none(client, library):
+    html = client.get("/case-studies/?theme=trolling&year=2023&country=DE").content.decode()
+    for value in ("2023", "DE"):
+        assert re.search(rf'value="{value}"\s+checked', html), value
