@@ -291,6 +291,8 @@ class Library:
             ),
         }
         for name, values in missing.items():
+            # PostgreSQL text cannot hold NUL: such a value names nothing, so it has no label.
+            values = [value for value in values if "\x00" not in value]
             if values and name in known:
                 labels[name] = {**known[name](values), **labels[name]}
         return labels

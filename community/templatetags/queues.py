@@ -18,7 +18,7 @@ register = template.Library()
 def _count(queryset):
     """Return the number of rows of *queryset* as a scalar subquery."""
     # COUNT as a plain function, not an aggregate: no GROUP BY, one row even when none match.
-    counted = queryset.model.objects.filter(pk__in=queryset.order_by().values("pk"))
+    counted = queryset.model.objects.filter(pk__in=queryset.order_by().values("pk")).order_by()
     return Subquery(
         counted.annotate(waiting=Func(F("pk"), function="COUNT")).values("waiting"),
         output_field=IntegerField(),

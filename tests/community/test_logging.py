@@ -4,7 +4,7 @@ import json
 import logging
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.db import OperationalError, connection
 from django.test import override_settings
 

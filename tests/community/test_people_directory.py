@@ -172,7 +172,7 @@ def test_directory_query_count_does_not_grow_with_members(client, django_assert_
     # session, viewer, two-factor role check, viewer's profile, countries, expertise choices,
     # count, the page of profiles with their members, their expertise, viewer's working
     # groups, unread notifications in the header
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         response = client.get(DIRECTORY)
     assert response.status_code == 200
 

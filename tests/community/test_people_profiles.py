@@ -365,7 +365,7 @@ def test_profile_page_query_count_does_not_grow_with_activity(
     # session, viewer, two-factor role check, viewer's profile (is the viewer verified?),
     # the profile with its member, expertise, viewer's working groups, unread notifications
     # in the header, threads, posts
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.status_code == 200
     assert b"Verified practitioner" in response.content

@@ -165,4 +165,4 @@ def test_settings_page_lists_exports_in_a_fixed_number_of_queries(
 
 # Session, member, roles, profile, working groups, unread count (the header), the exports, the
 # consents; the consent check itself is remembered in the session.
-PRIVACY_SETTINGS_QUERIES = 8
+PRIVACY_SETTINGS_QUERIES = 5

@@ -16,8 +16,8 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     assert (defaults["workers"], defaults["threads"], defaults["timeout"]) == (2, 2, 30)
     assert (defaults["keepalive"], defaults["max_requests"], defaults["max_requests_jitter"]) == (
         5,
-        2000,
-        200,
+        10000,
+        5000,
     )
     monkeypatch.setenv("GUNICORN_WORKERS", "5")
     monkeypatch.setenv("GUNICORN_THREADS", "4")
