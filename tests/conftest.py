@@ -10,6 +10,38 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.fixture(scope="session")
+def _serialized_contents(django_db_setup, django_db_blocker):
+    """What each test database held after its migrations (for tests with serialized rollback)."""
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        return {
+            alias: connections[alias]._test_serialized_contents
+            for alias in connections
+            if hasattr(connections[alias], "_test_serialized_contents")
+        }
+
+
+@pytest.fixture
+def _serialized_contents_on_this_connection(_serialized_contents):
+    from django.db import connections
+
+    for alias, contents in _serialized_contents.items():
+        connections[alias]._test_serialized_contents = contents
+
+
+@pytest.fixture
+def _django_db_helper(_serialized_contents_on_this_connection, _django_db_helper):
+    """pytest-django's database helper, on a connection that knows the migrations' rows.
+
+    Playwright's sync API leaves an event loop running in the test thread; Django then keeps its
+    connections per context instead of per thread, so a browser test's connection is not the one
+    the test database was set up (and its rows serialized) on: a browser test that ran after a
+    test without a browser met an empty database once the first flush had emptied it.
+    """
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Start every test with empty rate-limit counters and caches."""
