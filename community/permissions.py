@@ -43,6 +43,7 @@ class Role:
     EDITORS = "Editors"
     MODERATORS = "Moderators"
     VERIFIERS = "Verifiers"
+    ORGANISERS = "Organisers"
 
 
 def is_verified_practitioner(user) -> bool:
@@ -116,6 +117,13 @@ def is_moderator(user) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_staff or Role.MODERATORS in role_names(user)
+
+
+def is_organiser(user) -> bool:
+    """Return whether *user* runs events: staff or the Organisers group (with two-factor)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_staff or Role.ORGANISERS in role_names(user)
 
 
 def can_see_hidden(user) -> bool:

@@ -557,6 +557,17 @@ DEMO_CASE_STUDIES = [
 ]
 
 
+# Demo content of the apps built on the knowledge base, registered when they are ready: each is
+# called with ``editor=`` after the case studies and discussions exist.
+DEMO_SEEDERS = []
+
+
+def demo_seeder_register(seeder) -> None:
+    """Have ``seed_demo`` call *seeder* too (idempotent like the rest)."""
+    if seeder not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seeder)
+
+
 def _font(size):
     try:
         return ImageFont.load_default(size=size)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "knowledgebase",
     "search",
     "digest",
+    "events",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -239,7 +240,7 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MEDI@4SEC"
-MFA_REQUIRED_GROUPS = ["Editors", "Moderators", "Verifiers"]  # two-factor before anything else
+MFA_REQUIRED_GROUPS = ["Editors", "Moderators", "Verifiers", "Organisers"]  # two-factor first
 
 # Security headers. Django's Content Security Policy with a nonce per response: no inline
 # scripts or styles on public pages. The admin sites get a wider policy (see community.middleware).
@@ -442,6 +443,7 @@ RETENTION_IP_ADDRESS_DAYS = env.int("RETENTION_IP_ADDRESS_DAYS", default=90)
 DATA_EXPORT_HOURS = env.int("DATA_EXPORT_HOURS", default=48)
 # Requests from people in a case study are due after this many days (a GDPR month, rounded).
 PERSON_REQUEST_DUE_DAYS = env.int("PERSON_REQUEST_DUE_DAYS", default=30)
+EVENT_DECLINED_RETENTION_DAYS = env.int("EVENT_DECLINED_RETENTION_DAYS", default=180)
 
 # The portal: reliability (community.outbox, community.emails). After a broker failure, web
 # processes queue new tasks in the outbox only, for this long (`outbox_dispatch --loop` sends them).
@@ -496,4 +498,6 @@ CELERY_BEAT_SCHEDULE = {
     "digest-missed": {"task": "community.tasks.send_missed_digests", "schedule": 60.0},
     # Tasks the web processes could not hand to the broker, and work lost with a worker.
     "outbox-dispatch": {"task": "community.tasks.dispatch_outbox", "schedule": 60.0},
+    "event-reminders": {"task": "events.tasks.send_event_reminders", "schedule": 3600.0},
+    "event-retention": {"task": "events.tasks.erase_declined_applications", "schedule": 3600.0},
 }

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("digest.urls")),
     path("", include("knowledgebase.urls")),
+    path("", include("events.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -13,7 +13,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["medi4sec", "community", "knowledgebase", "search", "digest"]
+APPS = ["medi4sec", "community", "knowledgebase", "search", "digest", "events"]
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 

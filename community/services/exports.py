@@ -33,6 +33,15 @@ from ..models import (
     User,
 )
 
+# Sections other apps add to the export (events: applications), registered in their
+# ``AppConfig.ready()``, so this module imports none of them.
+EXPORT_SECTIONS: dict = {}
+
+
+def export_section_register(name: str, section) -> None:
+    """Add *section(user)*, JSON-ready data, to every export under *name*."""
+    EXPORT_SECTIONS[name] = section
+
 
 def export_request(*, user: User) -> DataExport:
     """Ask for an export of *user*'s data; one being prepared is reused, not doubled."""
@@ -146,6 +155,7 @@ def member_data(user: User) -> dict:
         "consents": list(user.consents.values("document", "version", "accepted_at")),
         "moderation": _moderation(user),
         "digest": _digest(user),
+        **{name: section(user) for name, section in EXPORT_SECTIONS.items()},
     }
 
 

@@ -211,8 +211,22 @@ def account_erase(*, user: User, initiator: str, processed_by: User | None = Non
 # them from there (``retention_periods``), so the page cannot drift from what the code does.
 
 
+# Periods other apps keep data for (events: declined applications), registered in their
+# ``AppConfig.ready()`` as functions returning one row, read when the notice is shown.
+RETENTION_SECTIONS: list = []
+
+
+def retention_period_register(period) -> None:
+    """Show *period()*, a row like those of ``retention_periods``, on the privacy notice."""
+    RETENTION_SECTIONS.append(period)
+
+
 def retention_periods() -> list[dict]:
     """Return what is kept for how long, for the privacy notice."""
+    return [*_own_retention_periods(), *(period() for period in RETENTION_SECTIONS)]
+
+
+def _own_retention_periods() -> list[dict]:
     return [
         {
             "what": _("Accounts whose email address was never confirmed"),

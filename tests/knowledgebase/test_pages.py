@@ -13,7 +13,14 @@ def test_home_page_is_the_default_site_root():
     site = Site.objects.get(is_default_site=True)
     assert isinstance(site.root_page.specific, HomePage)
     slugs = sorted(site.root_page.get_children().values_list("slug", flat=True))
-    assert slugs == ["about", "accessibility", "case-studies", "code-of-conduct", "privacy"]
+    assert slugs == [
+        "about",
+        "accessibility",
+        "case-studies",
+        "code-of-conduct",
+        "events",
+        "privacy",
+    ]
 
 
 def test_page_type_rules():

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 
 from community.demo import DEMO_PASSWORD, seed_forums, seed_members, seed_people
 from community.models import User
-from knowledgebase.demo import seed_case_studies, seed_discussions
+from knowledgebase.demo import DEMO_SEEDERS, seed_case_studies, seed_discussions
 
 
 class Command(BaseCommand):
@@ -15,6 +15,8 @@ class Command(BaseCommand):
         editor = User.objects.get(username="elena")
         seed_case_studies(editor=editor)
         seed_discussions(author=editor)
+        for seed in DEMO_SEEDERS:  # the apps built on the knowledge base (events)
+            seed(editor=editor)
         self.stdout.write(self.style.SUCCESS("Demo content is ready. Demo accounts:"))
         for demo, user in seeded:
             if not demo.label:
