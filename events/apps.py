@@ -26,4 +26,8 @@ class EventsConfig(AppConfig):
             visible_to=lambda user: EventPage.objects.visible_to(user),
         )
         export_section_register("event_applications", services.member_applications)
-        retention_period_register(services.retention_period)
+        retention_period_register(
+            "event_applications",
+            period=services.retention_period,
+            erase=services.declined_applications_erase,
+        )

@@ -1,4 +1,5 @@
-"""Periodic work of events: reminders and the retention of declined applications."""
+"""Periodic work of events: reminders (declined applications are erased by the community's
+hourly retention run, see ``apps.py``)."""
 
 from celery import shared_task
 
@@ -9,9 +10,3 @@ from . import services
 def send_event_reminders():
     """Queue the week and day reminders that are due (each goes out once)."""
     return services.reminders_queue()
-
-
-@shared_task(name="events.tasks.erase_declined_applications")
-def erase_declined_applications():
-    """Erase declined applications past their retention period."""
-    return services.declined_applications_erase()

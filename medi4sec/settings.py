@@ -408,9 +408,7 @@ VERIFICATION_FREE_MAIL_DOMAINS = env.list(
     ],
 )  # fmt: skip
 # Avatars: what may be uploaded, and the one size every stored avatar has.
-AVATAR_MAX_BYTES = 5 * 1024 * 1024
-AVATAR_MAX_PIXELS = 40_000_000
-AVATAR_SIZE = 256
+AVATAR_MAX_BYTES, AVATAR_MAX_PIXELS, AVATAR_SIZE = 5 * 1024 * 1024, 40_000_000, 256
 
 # The portal: digest. Weekly runs start on DIGEST_WEEKLY_DAY at DIGEST_WEEKLY_HOUR, daily runs at
 # DIGEST_DAILY_HOUR (CELERY_TIMEZONE); each covers the period that ended then.
@@ -499,5 +497,4 @@ CELERY_BEAT_SCHEDULE = {
     # Tasks the web processes could not hand to the broker, and work lost with a worker.
     "outbox-dispatch": {"task": "community.tasks.dispatch_outbox", "schedule": 60.0},
     "event-reminders": {"task": "events.tasks.send_event_reminders", "schedule": 3600.0},
-    "event-retention": {"task": "events.tasks.erase_declined_applications", "schedule": 3600.0},
 }

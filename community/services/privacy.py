@@ -212,18 +212,19 @@ def account_erase(*, user: User, initiator: str, processed_by: User | None = Non
 
 
 # Periods other apps keep data for (events: declined applications), registered in their
-# ``AppConfig.ready()`` as functions returning one row, read when the notice is shown.
-RETENTION_SECTIONS: list = []
+# ``AppConfig.ready()``: a function returning the notice's row, read when the notice is shown,
+# and the eraser the hourly run calls, so notice and erasure come from one registration.
+RETENTION_SECTIONS: dict = {}
 
 
-def retention_period_register(period) -> None:
-    """Show *period()*, a row like those of ``retention_periods``, on the privacy notice."""
-    RETENTION_SECTIONS.append(period)
+def retention_period_register(name: str, *, period, erase) -> None:
+    """Show *period()* on the privacy notice; have the retention run call *erase(now=...)*."""
+    RETENTION_SECTIONS[name] = (period, erase)
 
 
 def retention_periods() -> list[dict]:
     """Return what is kept for how long, for the privacy notice."""
-    return [*_own_retention_periods(), *(period() for period in RETENTION_SECTIONS)]
+    return [*_own_retention_periods(), *(period() for period, _ in RETENTION_SECTIONS.values())]
 
 
 def _own_retention_periods() -> list[dict]:
@@ -285,4 +286,5 @@ def retention_apply(*, now=None) -> dict:
         "unverified_accounts": unverified_accounts_erase(now=now),
         "client_addresses": client_addresses_erase(now=now),
         "exports": expired_exports_erase(now=now),
+        **{name: erase(now=now) for name, (_, erase) in RETENTION_SECTIONS.items()},
     }

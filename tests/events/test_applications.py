@@ -140,9 +140,12 @@ def test_declined_applications_are_erased_after_the_retention_period(
     services.application_decide(
         application=application, organiser=make_organiser(), status="declined"
     )
-    assert services.declined_applications_erase() == 0
+    from community.services.privacy import retention_apply
+
+    assert retention_apply()["event_applications"] == 0
     later = timezone.now() + datetime.timedelta(days=181)
-    assert services.declined_applications_erase(now=later) == 1
+    assert retention_apply(now=later)["event_applications"] == 1
+    assert not Application.objects.exists()
 
 
 def test_applications_are_in_the_export_and_go_with_the_account(event, member, apply):
