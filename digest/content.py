@@ -39,6 +39,17 @@ from knowledgebase.models import CaseStudyPage, CaseStudyTag, Classification
 from .periods import content_window
 from .preferences import unsubscribe_url
 
+# Sections the apps built on the digest add (events: upcoming events), registered in their
+# ``AppConfig.ready()`` so the digest imports none of them. ``items(user=, kind=, size=, now=)``
+# returns at most *size* DigestItems, only what *user* may see; a section never makes an
+# otherwise empty digest worth sending.
+SECTIONS: dict = {}
+
+
+def digest_section_register(name: str, *, title, items) -> None:
+    """Show *items(...)* under the heading *title* in every digest that has some."""
+    SECTIONS[name] = (title, items)
+
 
 @dataclass
 class DigestItem:
@@ -60,6 +71,7 @@ class Digest:
     watched_replies: list[DigestItem] = field(default_factory=list)
     counts: list[tuple[int, str]] = field(default_factory=list)
     followed: list[DigestItem] = field(default_factory=list)
+    sections: list[tuple[str, list[DigestItem]]] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -219,6 +231,11 @@ def build(*, user: User, kind: str, period_start, period_end) -> Digest:
         _new_posts(user, since, until), number__gt=1, thread__in=threads.values("pk")
     )
     digest.counts = _counts(case_studies, new_threads, replies)
+    digest.sections = [
+        (title, found)
+        for title, items in SECTIONS.values()
+        if (found := items(user=user, kind=kind, size=size, now=period_end))
+    ]
     return digest
 
 

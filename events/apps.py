@@ -10,12 +10,13 @@ class EventsConfig(AppConfig):
         from community.querysets import tag_carrier_register
         from community.services.exports import export_section_register
         from community.services.privacy import retention_period_register
+        from digest.content import digest_section_register
         from knowledgebase.demo import demo_seeder_register
 
         from . import demo, services, signals  # noqa: F401 - signals: the receivers
         from .listing import Listing
         from .models import PAGE_CONTEXT, EventPage, EventTag
-        from .presenters import event_context
+        from .presenters import digest_events, event_context
 
         PAGE_CONTEXT.update(listing=Listing, event=event_context)
         demo_seeder_register(demo.seed_events)
@@ -25,6 +26,7 @@ class EventsConfig(AppConfig):
             through=EventTag,
             visible_to=lambda user: EventPage.objects.visible_to(user),
         )
+        digest_section_register("events", title=_("Upcoming events"), items=digest_events)
         export_section_register("event_applications", services.member_applications)
         retention_period_register(
             "event_applications",

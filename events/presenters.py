@@ -1,14 +1,18 @@
 """What an event page shows beside the page: the viewer's application, what they may do,
-materials, related case studies and the discussion."""
+materials, related case studies and the discussion; and the events of a member's digest."""
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from community.models import Thread
+from community import emails
+from community.models import DigestFrequency, Thread
 from community.permissions import is_organiser, may_write
+from digest.content import DigestItem
 from knowledgebase.models import CaseStudyPage
 
 from .forms import ApplicationForm, FeedbackForm
-from .models import ACTIVE_STATUSES, Application, ApplicationStatus, Feedback
+from .models import ACTIVE_STATUSES, Application, ApplicationStatus, EventPage, Feedback
 
 
 def application_of(user, event):
@@ -63,3 +67,24 @@ def _default_type(user):
     from .services import default_stakeholder_type
 
     return default_stakeholder_type(user)
+
+
+def digest_events(*, user, kind: str, size: int, now) -> list:
+    """Return the upcoming events *user* may see, soonest first, for a weekly digest (one query)."""
+    if kind != DigestFrequency.WEEKLY:
+        return []
+    events = EventPage.objects.visible_to(user).upcoming(now=now).defer_streamfields()[:size]
+    return [
+        DigestItem(
+            title=event.title,
+            url=emails.absolute_url(event.get_url() or ""),
+            detail=" · ".join(
+                [
+                    str(event.get_kind_display()),
+                    date_format(timezone.localtime(event.start_at, event.zone), "DATETIME_FORMAT"),
+                    _("Online") if event.is_online else event.city,
+                ]
+            ),
+        )
+        for event in events
+    ]

@@ -287,9 +287,10 @@ def test_building_one_digest_costs_the_same_queries_whatever_is_followed(
     follow(many, 20)
     build_for(UserFactory(username="warm-up"))  # Wagtail's site root paths are cached once
 
-    # Follows, topics, working groups, Wagtail view restrictions, four sections, three counts:
-    # eleven, whether the member follows one item of each kind or twenty.
+    # Follows, topics, working groups, Wagtail view restrictions, four sections, three counts,
+    # upcoming events (their view restrictions, then the events): thirteen, whether the member
+    # follows one item of each kind or twenty.
     for user in (few, many):
         user = type(user).objects.select_related("profile").get(pk=user.pk)
-        with django_assert_num_queries(11):
+        with django_assert_num_queries(13):
             build_for(user)
