@@ -18,6 +18,17 @@ class ApplicationForm(forms.Form):
     stakeholder_type = forms.ChoiceField(
         label=_("You take part as"), choices=StakeholderType.choices
     )
+    is_listed = forms.BooleanField(
+        label=_("Show my name to the other accepted participants"),
+        required=False,
+        help_text=_("Organisers always see who takes part; other participants only if you agree."),
+    )
+
+
+class ListingForm(forms.Form):
+    is_listed = forms.BooleanField(
+        label=_("Show my name to the other accepted participants"), required=False
+    )
 
 
 class DecisionForm(forms.Form):

@@ -28,7 +28,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 
 from community.models import AudienceMixin, StakeholderType
-from community.permissions import audience_q
+from community.permissions import audience_q, is_organiser
 from knowledgebase.countries import COUNTRY_CHOICES
 from knowledgebase.models import (
     AudienceRestrictedPageMixin,
@@ -365,6 +365,20 @@ class ApplicationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
 
+    def participants_visible_to(self, user, event):
+        """Return the accepted participants of *event* whom *user* may see listed.
+
+        Organisers see them all; an accepted participant sees those who opted in to be shown to
+        the other participants; anyone else sees none. The caller checks that *user* may see
+        *event* (404 otherwise).
+        """
+        accepted = self.filter(event=event, status=ApplicationStatus.ACCEPTED)
+        if is_organiser(user):
+            return accepted
+        if not user.is_authenticated or not accepted.filter(member=user).exists():
+            return self.none()
+        return accepted.filter(is_listed=True)
+
 
 class Application(models.Model):
     """A member's application to an event, and the organiser's decision."""
@@ -397,6 +411,11 @@ class Application(models.Model):
     )
     message = models.TextField(_("message to the member"), max_length=2000, blank=True)
     waitlist_position = models.PositiveIntegerField(_("place on the waiting list"), null=True)
+    is_listed = models.BooleanField(
+        _("shown to the other participants"),
+        default=False,
+        help_text=_("The member opted in to be named to the other accepted participants."),
+    )
     created_at = models.DateTimeField(_("applied"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)

@@ -11,7 +11,7 @@ from community.permissions import is_organiser, may_write
 from digest.content import DigestItem
 from knowledgebase.models import CaseStudyPage
 
-from .forms import ApplicationForm, FeedbackForm
+from .forms import ApplicationForm, FeedbackForm, ListingForm
 from .models import ACTIVE_STATUSES, Application, ApplicationStatus, EventPage, Feedback
 
 
@@ -42,6 +42,14 @@ def event_context(event, request, *, form=None, feedback_form=None) -> dict:
         "feedback_form": feedback_form or FeedbackForm(),
         "can_give_feedback": participant and event.has_ended(now) and not gave_feedback,
         "gave_feedback": gave_feedback,
+        "can_choose_listing": is_active,
+        "listing_form": ListingForm(initial={"is_listed": is_active and application.is_listed}),
+        "participants": [
+            row.member
+            for row in Application.objects.participants_visible_to(user, event)
+            .select_related("member")
+            .order_by("member__display_name", "member__username")
+        ],
         "themes": list(event.themes.all()),
         "tags": list(event.tags.all()),
         "documents": list(event.documents.select_related("document")),

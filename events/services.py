@@ -58,7 +58,13 @@ def default_stakeholder_type(member) -> str:
 
 @transaction.atomic
 def application_create(
-    *, event: EventPage, member: User, motivation: str, stakeholder_type: str, now=None
+    *,
+    event: EventPage,
+    member: User,
+    motivation: str,
+    stakeholder_type: str,
+    is_listed: bool = False,
+    now=None,
 ) -> Application:
     """Apply *member* to *event*; open events accept at once up to capacity, then waitlist.
 
@@ -90,6 +96,7 @@ def application_create(
                 stakeholder_type=stakeholder_type,
                 status=status,
                 waitlist_position=position,
+                is_listed=is_listed,
                 decided_at=now if status != Status.APPLIED else None,
                 created_at=now,
             )
@@ -162,6 +169,19 @@ def application_cancel(*, application: Application, member: User, now=None) -> A
     if was_accepted:
         _move_up(event)
     return application
+
+
+def application_listing_set(
+    *, application: Application | None, member: User, is_listed: bool
+) -> None:
+    """Show or hide *member*'s name to the other accepted participants of the event."""
+    if (
+        application is None
+        or application.member_id != member.pk
+        or application.status not in ACTIVE_STATUSES
+    ):
+        raise ApplicationRefused(_("You have no application to this event."))
+    Application.objects.filter(pk=application.pk).update(is_listed=is_listed)
 
 
 def _move_up(event: EventPage) -> None:
@@ -298,6 +318,7 @@ def member_applications(user) -> list[dict]:
             "status",
             "motivation",
             "stakeholder_type",
+            "is_listed",
             "message",
             "created_at",
             "decided_at",

@@ -22,4 +22,9 @@ urlpatterns = [
     path("events/<int:page_id>/apply/", views.application_create, name="application_create"),
     path("events/<int:page_id>/cancel/", views.application_cancel, name="application_cancel"),
     path("events/<int:page_id>/feedback/", views.feedback_create, name="feedback_create"),
+    path(
+        "events/<int:page_id>/participants/listing/",
+        views.participant_listing,
+        name="participant_listing",
+    ),
 ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from community.permissions import is_organiser, may_write
 
 from . import services
-from .forms import ApplicationForm, DecisionForm, FeedbackForm
+from .forms import ApplicationForm, DecisionForm, FeedbackForm, ListingForm
 from .ics import calendar_bytes
 from .models import Application, CalendarToken, EventPage
 from .presenters import application_of, event_context
@@ -67,6 +67,25 @@ def application_cancel(request, page_id):
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("Your application is cancelled."))
+    return redirect(event.url)
+
+
+@login_required
+@require_POST
+def participant_listing(request, page_id):
+    event = _visible_event(request, page_id)
+    form = ListingForm(request.POST)
+    form.is_valid()  # an unchecked box is "no": the form has no way to be invalid
+    try:
+        services.application_listing_set(
+            application=application_of(request.user, event),
+            member=request.user,
+            is_listed=form.cleaned_data.get("is_listed", False),
+        )
+    except services.ApplicationRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Your choice is saved."))
     return redirect(event.url)
 
 
