@@ -64,8 +64,6 @@ def event_context(event, request, *, form=None, feedback_form=None) -> dict:
             if event.discussion_id
             else None
         ),
-        "local_start": timezone.localtime(event.start_at, event.zone),
-        "local_end": timezone.localtime(event.end_at, event.zone),
     }
 
 

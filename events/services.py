@@ -10,7 +10,7 @@ import datetime
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from community import emails
@@ -377,19 +377,23 @@ def reminder_email(*, application_id: int, which: str):
     )
     if application is None or application.status != Status.ACCEPTED:
         return None
+    if not application.member.is_active:
+        return None
     event = application.event
-    subject = (_("In a week: %(title)s") if which == "week" else _("Tomorrow: %(title)s")) % {
-        "title": event.title
-    }
-    message = emails.build(
-        template="event_reminder",
-        to=application.member.email,
-        subject=subject,
-        context={
-            "event": event,
-            "member": application.member,
-            "which": which,
-            "event_url": emails.absolute_url(event.url or ""),
-        },
-    )
+    # The member's language: the portal has one (settings.LANGUAGES) until members choose theirs.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = (_("In a week: %(title)s") if which == "week" else _("Tomorrow: %(title)s")) % {
+            "title": event.title
+        }
+        message = emails.build(
+            template="event_reminder",
+            to=application.member.email,
+            subject=subject,
+            context={
+                "event": event,
+                "member": application.member,
+                "which": which,
+                "event_url": emails.absolute_url(event.url or ""),
+            },
+        )
     return _with_ics(message, event)

@@ -131,3 +131,36 @@ def test_the_listing_and_the_event_page_take_a_fixed_number_of_queries(client, m
     assert query_count(client, first.url) == page
     assert listing <= 18
     assert page <= 24
+
+
+def test_reminders_are_written_in_the_members_language_whatever_the_worker_speaks(
+    django_capture_on_commit_callbacks,
+):
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    event = make_event(days=6, time_zone="Europe/Lisbon")
+    member = UserFactory(email="participant@example.eu")
+    Application.objects.create(
+        event=event, member=member, stakeholder_type="citizen", status="accepted"
+    )
+    with translation.override("de"), django_capture_on_commit_callbacks(execute=True):
+        services.reminders_queue()
+    (message,) = mail.outbox
+    local = timezone.localtime(event.start_at, event.zone)
+    with translation.override("en"):
+        expected = date_format(local, "DATETIME_FORMAT")
+    assert message.subject.endswith(f"In a week: {event.title}")
+    assert f"{expected} (Europe/Lisbon)" in message.body
+
+
+def test_the_event_page_shows_the_times_in_the_events_time_zone(client):
+    from django.utils.formats import date_format
+
+    event = make_event(time_zone="Europe/Lisbon")
+    page = client.get(event.url).content.decode()
+    lisbon = date_format(timezone.localtime(event.start_at, event.zone), "DATETIME_FORMAT")
+    brussels = date_format(timezone.localtime(event.start_at), "DATETIME_FORMAT")
+    assert f">{lisbon}</time>" in page
+    assert f">{brussels}</time>" not in page
+    assert "(Europe/Lisbon)" in page
