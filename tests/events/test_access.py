@@ -116,3 +116,17 @@ def test_the_home_page_shows_the_upcoming_events_the_viewer_may_see(client, even
     home = client.get("/").content.decode()
     for audience, event in made.items():
         assert (event.title in home) == (audience in VISIBLE_AUDIENCES[actor])
+
+
+def test_an_organiser_without_two_factor_is_sent_to_set_it_up(client, events):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    made, _group = events
+    organiser = UserFactory(username="no-totp")
+    organiser.groups.add(Group.objects.get(name="Organisers"))
+    client.force_login(organiser)
+    response = client.get(f"/events/organise/{made['members'].pk}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/2fa/")
