@@ -150,15 +150,18 @@ def test_declined_applications_are_erased_after_the_retention_period(
 
 def test_applications_are_in_the_export_and_go_with_the_account(event, member, apply):
     from community.services.exports import member_data
+    from community.services.privacy import account_erase
 
     apply(event, member)
     assert member_data(member)["event_applications"][0]["event__title"] == event.title
-    member.delete()
+    account_erase(user=member, initiator="member")
     assert not Application.objects.exists()
 
 
-def test_the_privacy_notice_names_the_retention_of_declined_applications(settings):
+def test_the_privacy_notice_names_the_retention_of_declined_applications(settings, client):
     from community.services.privacy import retention_periods
 
     settings.EVENT_DECLINED_RETENTION_DAYS = 90
     assert {"what": "Declined applications to events", "days": 90} in retention_periods()
+    page = client.get("/privacy/").content.decode()
+    assert "Declined applications to events" in page

@@ -16,3 +16,10 @@ def test_the_demo_has_two_past_and_two_upcoming_events_and_runs_twice(client):
         ("verified", "applications"),
     }
     assert client.get("/events/?when=past").content.decode().count("event-card") == 1
+
+
+def test_events_go_through_the_review_workflow_of_case_studies():
+    from tests.events.conftest import make_event
+
+    event = make_event("Reviewed workshop", publish=False)
+    assert event.get_workflow().name == "Case study review"

@@ -50,7 +50,20 @@ def test_applying_twice_says_so_and_keeps_the_text(client, member, event):
     response = post_apply(client, event, motivation="Second try, same words.")
     assert response.status_code == 400
     page = response.content.decode()
-    assert "applied to this event already" in page or "Cancel my application" in page
+    assert "You have applied to this event already." in page
+    assert "Second try, same words." in page
+
+
+def test_applying_to_a_full_event_says_where_the_member_stands(client, member):
+    event = make_event(registration_mode="open", capacity=1)
+    services.application_create(
+        event=event, member=UserFactory(), motivation="m", stakeholder_type="research"
+    )
+    client.force_login(member)
+    page = post_apply(client, event, motivation="Room for one more?")
+    page = client.get(page["Location"]).content.decode()
+    assert "Thank you: your application is on the waiting list." in page
+    assert "Place on the waiting list: 1." in page
 
 
 def test_applying_after_the_deadline_says_so(client, member):
@@ -129,8 +142,8 @@ def test_the_listing_and_the_event_page_take_a_fixed_number_of_queries(client, m
         make_event(f"More {n}", themes=["trolling"])
     assert query_count(client, "/events/") == listing
     assert query_count(client, first.url) == page
-    assert listing <= 18
-    assert page <= 24
+    # A signed-in member, on PostgreSQL+Redis and on SQLite alike.
+    assert (listing, page) == (14, 20)
 
 
 def test_reminders_are_written_in_the_members_language_whatever_the_worker_speaks(
