@@ -71,6 +71,17 @@ DEMO_MEMBERS = [
         group="Moderators",
         totp_secret="DEMOMODERATORTOTPKEYMEDIAFORSECA",
     ),
+    # A second moderator: appeals against tomas's decisions have someone to decide them.
+    DemoMember(
+        "ines",
+        "Ines Moreau (demo)",
+        StakeholderType.LAW_ENFORCEMENT,
+        "Demo Federal Police",
+        "Online community officer",
+        label="second moderator",
+        group="Moderators",
+        totp_secret="DEMOSECONDMODERATORTOTPKEYMEDIAS",
+    ),
     DemoMember(
         "sofia",
         "Sofia Lindqvist (demo)",

@@ -324,8 +324,11 @@ def can_moderate_post(user, post) -> bool:
 
 
 def can_see_decision(user, action) -> bool:
-    """Return whether *user* may read a moderation decision: the member concerned, moderators."""
-    return user.is_authenticated and (action.member_id == user.pk or is_moderator(user))
+    """Return whether *user* may read a moderation decision: the member concerned, moderators,
+    and the referees who decide appeals where no other moderator can."""
+    return user.is_authenticated and (
+        action.member_id == user.pk or is_moderator(user) or can_referee_appeals(user)
+    )
 
 
 def can_appeal(user, action) -> bool:
@@ -336,10 +339,24 @@ def can_appeal(user, action) -> bool:
     return not Appeal.objects.filter(action=action).exists()
 
 
-def can_decide_appeal(user, appeal) -> bool:
-    """Return whether *user* decides *appeal*: a moderator other than the one who acted."""
+def can_referee_appeals(user) -> bool:
+    """Return whether *user* decides appeals no other moderator can: site administrators, and
+    editors given ``community.decide_appeal`` (the Editors group has it; see the Appeal model).
+    """
     return (
-        is_moderator(user)
-        and appeal.status == appeal.Status.PENDING
-        and user.pk not in {appeal.action.moderator_id, appeal.appellant_id}
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_perm("community.decide_appeal"))
     )
+
+
+def can_decide_appeal(user, appeal, *, has_other_moderator: bool = True) -> bool:
+    """Return whether *user* decides *appeal*: a moderator other than the one who acted, or,
+    where there is no other moderator (*has_other_moderator*), a referee
+    (``can_referee_appeals``). Nobody decides an appeal about their own decision or their own post.
+    """
+    if appeal.status != appeal.Status.PENDING or not user.is_authenticated:
+        return False
+    if user.pk in {appeal.action.moderator_id, appeal.appellant_id}:
+        return False
+    return is_moderator(user) or (not has_other_moderator and can_referee_appeals(user))

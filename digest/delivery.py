@@ -27,7 +27,7 @@ from community.models import (
 )
 
 from .content import Digest, build
-from .periods import period_for
+from .periods import next_period_for, period_for
 
 logger = logging.getLogger(__name__)
 
@@ -242,6 +242,13 @@ def _message_id(row: DigestDelivery) -> str:
 def preview(*, user: User, kind: str = DigestFrequency.WEEKLY, now=None) -> Digest:
     """Return the digest *user* would get for the last complete period (nothing is recorded)."""
     period_start, period_end = period_for(kind, now)
+    return build(user=user, kind=kind, period_start=period_start, period_end=period_end)
+
+
+def preview_next(*, user: User, kind: str, now=None) -> Digest:
+    """Return *user*'s next digest as it stands at *now*: the period under way, built as it will
+    be sent, from what *user* may see (nothing is recorded)."""
+    period_start, period_end = next_period_for(kind, now)
     return build(user=user, kind=kind, period_start=period_start, period_end=period_end)
 
 

@@ -34,6 +34,13 @@ def period_for(kind: str, now: datetime.datetime | None = None):
     return end - step, end
 
 
+def next_period_for(kind: str, now: datetime.datetime | None = None):
+    """Return (start, end) of the *kind* period under way at *now*: what the next digest covers."""
+    start, end = period_for(kind, now)
+    # Same time zone on both sides: the difference is the wall-clock step (a day or a week).
+    return end, end + (end - start)
+
+
 def content_window(period_start, period_end):
     """Return the (from, until) times whose content belongs to a period: shifted by the grace."""
     grace = datetime.timedelta(minutes=settings.DIGEST_EDIT_GRACE_MINUTES)

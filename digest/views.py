@@ -1,4 +1,4 @@
-"""Digest settings and the one-click unsubscribe.
+"""Digest settings, the member's preview of their next digest, and the one-click unsubscribe.
 
 The unsubscribe link works without logging in: its signed token is the proof. A GET only shows the
 choices (mail scanners open links); the buttons, and RFC 8058 clients, POST.
@@ -13,7 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from community.models import DigestFrequency
+
 from . import preferences
+from .delivery import preview_next
 from .forms import DigestSettingsForm
 
 
@@ -28,6 +31,17 @@ def digest_settings(request):
         return redirect("digest:settings")
     status = 400 if request.method == "POST" else 200
     return render(request, "digest/settings.html", {"form": form}, status=status)
+
+
+@login_required
+def digest_preview(request):
+    """Show the member what their next digest holds so far, built as the one that is sent."""
+    subscription = preferences.subscription_get(user=request.user)
+    frequency = subscription.frequency if subscription else DigestFrequency.OFF
+    # A member without the digest sees what a weekly one would hold.
+    kind = DigestFrequency.WEEKLY if frequency == DigestFrequency.OFF else frequency
+    context = {"digest": preview_next(user=request.user, kind=kind), "frequency": frequency}
+    return render(request, "digest/digest_preview.html", context)
 
 
 @csrf_exempt

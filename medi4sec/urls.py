@@ -11,6 +11,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from community.views import media as media_views
+from community.views import people as people_views
 from community.views import site as site_views
 from knowledgebase import views as kb_views
 
@@ -32,6 +33,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # allauth's own page, but a link used before says so rather than "expired or invalid".
+    path("accounts/confirm-email/<str:key>/", people_views.email_confirm),
     path("accounts/", include("allauth.urls")),
     path("", include("community.urls")),
     path("", include("search.urls")),

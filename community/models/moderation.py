@@ -149,6 +149,9 @@ class Appeal(models.Model):
     class Meta:
         verbose_name = _("appeal")
         ordering = ["created_at", "pk"]
+        # Where no moderator but the one who decided exists (a small team), referees decide:
+        # site administrators and whoever holds this (the Editors group, by a migration).
+        permissions = [("decide_appeal", _("Can decide appeals no other moderator can decide"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(status="pending", decided_at__isnull=True)

@@ -10,6 +10,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,7 +27,7 @@ from ..models import (
     Thread,
     User,
 )
-from ..permissions import can_decide_appeal, can_flag, is_moderator
+from ..permissions import Role, can_decide_appeal, can_flag, is_moderator
 from . import forums
 
 Kind = ModerationAction.Kind
@@ -269,9 +270,20 @@ def decision_notice_read(*, user: User, action: ModerationAction) -> int:
 # Appeals --------------------------------------------------------------------------------------
 
 
+def has_other_moderator(*, action: ModerationAction) -> bool:
+    """Return whether a moderator may decide an appeal against *action*: an active one other
+    than the one who took it and the member it concerns. Without one, referees decide
+    (``permissions.can_referee_appeals``)."""
+    return (
+        User.objects.filter(Q(is_staff=True) | Q(groups__name=Role.MODERATORS), is_active=True)
+        .exclude(pk__in={action.moderator_id, action.member_id} - {None})
+        .exists()
+    )
+
+
 @transaction.atomic
 def appeal_create(*, member: User, action: ModerationAction, text: str) -> Appeal:
-    """Record *member*'s one appeal against *action*; another moderator decides it."""
+    """Record *member*'s one appeal against *action*; another moderator (or a referee) decides."""
     if action.member_id != member.pk or not action.is_appealable:
         raise ModerationError(_("You can appeal only decisions about your own posts."))
     try:
@@ -293,7 +305,8 @@ def appeal_decide(
         .select_related("action__post__thread")
         .get(pk=appeal.pk)
     )
-    if not can_decide_appeal(moderator, appeal):
+    others = has_other_moderator(action=appeal.action)
+    if not can_decide_appeal(moderator, appeal, has_other_moderator=others):
         if appeal.status != Appeal.Status.PENDING:
             raise ModerationError(_("This appeal was decided already."))
         raise ModerationError(

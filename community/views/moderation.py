@@ -21,6 +21,7 @@ from ..permissions import (
     can_appeal,
     can_decide_appeal,
     can_flag,
+    can_referee_appeals,
     can_see_decision,
     is_moderator,
 )
@@ -31,6 +32,7 @@ from ..services.moderation import (
     appeal_decide,
     decision_notice_read,
     flag_create,
+    has_other_moderator,
     moderation_act,
 )
 from .forums import _post_url, _visible_post, page_number
@@ -203,7 +205,7 @@ def moderation_decision(request, action_id):
             except ModerationError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, _("Your appeal is sent: another moderator decides it."))
+                messages.success(request, _("Your appeal is sent."))
                 return redirect(action)
         status = 400
     return _render_decision(request, action, appeal_form=form, status=status)
@@ -211,6 +213,8 @@ def moderation_decision(request, action_id):
 
 def _render_decision(request, action, *, appeal_form=None, decision_form=None, status=200):
     appeal = Appeal.objects.filter(action=action).select_related("appellant").first()
+    # Who decides an appeal, told to the member: another moderator, or (a team of one) a referee.
+    others = action.is_appealable and has_other_moderator(action=action)
     context = {
         "action": action,
         "appeal": appeal,
@@ -218,7 +222,9 @@ def _render_decision(request, action, *, appeal_form=None, decision_form=None, s
         if appeal_form is not None and (can_appeal(request.user, action) or appeal_form.errors)
         else None,
         "decision_form": decision_form or AppealDecisionForm(),
-        "can_decide": appeal is not None and can_decide_appeal(request.user, appeal),
+        "has_other_moderator": others,
+        "can_decide": appeal is not None
+        and can_decide_appeal(request.user, appeal, has_other_moderator=others),
         "outcome": appeal
         and ModerationAction.objects.filter(appeal=appeal).select_related("moderator").first(),
         "is_moderator": is_moderator(request.user),
@@ -227,10 +233,11 @@ def _render_decision(request, action, *, appeal_form=None, decision_form=None, s
     return render(request, "community/moderation_decision.html", context, status=status)
 
 
-@moderators_only
 @require_POST
 def appeal_decide_view(request, appeal_id):
-    """Uphold or overturn an appeal: only a moderator other than the one who decided."""
+    """Uphold or overturn an appeal: a moderator other than the one who decided, or a referee."""
+    if not (is_moderator(request.user) or can_referee_appeals(request.user)):
+        raise Http404(_("No such page."))
     appeal = get_object_or_404(Appeal.objects.select_related("action"), pk=appeal_id)
     form = AppealDecisionForm(request.POST)
     if form.is_valid():
@@ -245,6 +252,8 @@ def appeal_decide_view(request, appeal_id):
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The appeal is decided; the member is told."))
+            if not is_moderator(request.user):  # a referee has no queue
+                return redirect(appeal.action)
             return redirect(reverse("community:moderation_queue"))
     action = ModerationAction.objects.select_related("moderator", "member", "post", "thread").get(
         pk=appeal.action_id

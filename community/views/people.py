@@ -1,5 +1,6 @@
 """Member directory, profiles, practitioner verification and working groups."""
 
+from allauth.account.views import ConfirmEmailView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -9,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import services
+from ..accounts import is_used_confirmation_key
 from ..forms import (
     DirectoryForm,
     VerificationApproveForm,
@@ -335,3 +337,23 @@ def group_membership_decide(request, pk):
     else:
         messages.success(request, _("The decision is saved and the member is told by email."))
     return redirect("community:group_list")
+
+
+class EmailConfirmView(ConfirmEmailView):
+    """allauth's confirmation page, telling a used link apart from an expired or forged one."""
+
+    def post(self, *args, **kwargs):
+        try:
+            return super().post(*args, **kwargs)
+        except Http404:  # pressed twice, or the link opened again in another tab
+            self.object = None
+            return self.render_to_response(self.get_context_data())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.object is None:
+            context["is_already_confirmed"] = is_used_confirmation_key(self.kwargs["key"])
+        return context
+
+
+email_confirm = EmailConfirmView.as_view()

@@ -12,6 +12,7 @@ from wagtail.models import (
     Page,
 )
 
+from community.accounts import previous_visit
 from community.models import Thread
 
 from ..library import CaseStudyIndexPage
@@ -119,7 +120,31 @@ class HomePage(Page):
         )
         index = CaseStudyIndexPage.objects.child_of(self).live().first()
         context["case_study_index_url"] = index.get_url(request) if index else ""
+        if since := previous_visit(request):
+            context["new_since"] = since
+            context["new_for_you"] = self.new_for_you(request.user, since)
         return context
+
+    def new_for_you(self, user, since, size=3):
+        """Return what *user* may see that is new since *since*: case studies, then discussions.
+
+        Three queries: Wagtail's view restrictions and the case studies first published since,
+        the threads with a post since whose last post is someone else's.
+        """
+        case_studies = list(
+            CaseStudyPage.objects.visible_to(user)
+            .filter(first_published_at__gt=since)
+            .order_by("-first_published_at", "-pk")
+            .only("title", "url_path", "first_published_at")[:size]
+        )
+        threads = list(
+            Thread.objects.visible_to(user)
+            .filter(last_activity_at__gt=since)
+            .exclude(last_post__author_id=user.pk)
+            .select_related("forum")
+            .order_by("-last_activity_at", "-pk")[:size]
+        )
+        return {"case_studies": case_studies, "threads": threads}
 
 
 class StandardPage(Page):

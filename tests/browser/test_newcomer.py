@@ -1,11 +1,16 @@
 """A newcomer joins through a real browser; the entrance pages pass an axe-core scan."""
 
+import datetime
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import Page, expect
+
+from community.models import User
+from tests.factories import PASSWORD, UserFactory, make_thread
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,14 +37,44 @@ def test_newcomer_signs_up_confirms_email_and_sees_their_account(page: Page, liv
     page.goto(f"{live_server.url}{path}")
     page.get_by_role("button", name="Confirm").click()
 
-    page.goto(f"{live_server.url}/accounts/login/")
+    # Confirming in the browser that signed up signs in, on to the profile to fill in.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_text("You have confirmed newcomer@example.eu.")).to_be_visible()
+    expect(page.get_by_text("newcomer@example.eu", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Your account")).to_be_visible()
+
+    # The link opened again, signed out: used, not "expired or invalid".
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(f"{live_server.url}{path}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Address already confirmed")
+    expect(page.get_by_text("This address is already confirmed")).to_be_visible()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.get_by_role("main").get_by_role("link", name="Sign in").click()
     page.get_by_label("Email").fill("newcomer@example.eu")
     page.get_by_label("Password", exact=True).fill("a-long-unusual-passphrase-7")
     page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page).to_have_url(f"{live_server.url}/")
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
-    expect(page.get_by_text("newcomer@example.eu")).to_be_visible()
-    expect(page.get_by_role("link", name="Your account")).to_be_visible()
+
+def test_a_returning_member_signs_in_from_a_thread_and_lands_back_on_it(page: Page, live_server):
+    member = UserFactory(username="returning", email="returning@example.eu")
+    User.objects.filter(pk=member.pk).update(last_login=timezone.now() - datetime.timedelta(days=2))
+    thread = make_thread(title="Rumour control after the flood")
+    page.goto(f"{live_server.url}{thread.get_absolute_url()}")
+    page.get_by_role("banner").get_by_role("link", name="Sign in").click()
+    page.get_by_label("Email").fill("returning@example.eu")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(f"{live_server.url}{thread.get_absolute_url()}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rumour control after the flood")
+
+    page.goto(f"{live_server.url}/")
+    new = page.get_by_role("region", name="New for you since your last visit")
+    expect(new.get_by_role("link", name="Rumour control after the flood")).to_be_visible()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
 
 
 def test_signup_errors_are_summed_up_focused_and_linked_to_their_fields(page: Page, live_server):

@@ -34,7 +34,8 @@ def _media(settings, tmp_path):
 
 
 def sign_in(page: Page, base_url: str, email: str, totp_secret: str = ""):
-    page.goto(f"{base_url}/accounts/login/")
+    """Sign in from the settings page's sign-in link: the member lands back on it."""
+    page.goto(f"{base_url}/accounts/login/?next=/settings/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
@@ -67,7 +68,7 @@ def test_member_builds_a_profile_gets_verified_and_enters_the_verified_forum(
     page.get_by_label("Portuguese").check()
     page.get_by_label("About you", exact=True).fill("I run our **neighbourhood** accounts.")
     page.get_by_label("Photo", exact=True).set_input_files(photo(tmp_path))
-    page.get_by_label("Who sees: Your profile page and directory entry:").select_option("public")
+    page.get_by_label("Who sees: Your profile page and directory entry").select_option("public")
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_text("Your profile was saved.")).to_be_visible()
 

@@ -32,7 +32,7 @@ def test_seed_demo_twice_creates_no_duplicates():
         EmailAddress.objects.count(),
         Authenticator.objects.count(),
     ) == counts
-    assert counts[0] == 8
+    assert counts[0] == 9
 
 
 def test_demo_members_cover_every_stakeholder_type_and_role(capsys):
@@ -49,6 +49,9 @@ def test_demo_members_cover_every_stakeholder_type_and_role(capsys):
     assert jan.check_password(DEMO_PASSWORD)
     assert not permissions.is_verified_practitioner(User.objects.get(username="mira"))
     assert Group.objects.get(name="Editors").user_set.filter(username="elena").exists()
-    assert Group.objects.get(name="Moderators").user_set.filter(username="tomas").exists()
+    # Two moderators: an appeal against one's decision is decided by the other.
+    moderators = Group.objects.get(name="Moderators").user_set.values_list("username", flat=True)
+    assert set(moderators) == {"tomas", "ines"}
+    assert Authenticator.objects.filter(user__username="ines").exists()
     # Editors and moderators can sign in at once: their two-factor device is part of the demo.
     assert Authenticator.objects.filter(user__username__in=["elena", "tomas"]).count() == 2
