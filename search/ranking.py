@@ -15,7 +15,6 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import (
     Case,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -151,49 +150,60 @@ def _matching_posts(user, query, filters):
     return posts.filter(_all_terms(query.terms, "body_markdown")), Value(1.0)
 
 
+# What a thread found by its title alone carries in place of its matching posts.
+NO_POSTS = {
+    "has_posts": Value(False),
+    "best_post": Value(None, output_field=models.IntegerField()),
+    "post_matches": Value(0),
+    "post_rank": Value(0.0),
+    "post_date": Value(None, output_field=models.DateTimeField()),
+}
+
+
+def _post_annotations(posts, rank):
+    """Return, per thread: has it matching *posts*, the best, how many, its rank, the newest."""
+    in_thread = posts.filter(thread=OuterRef("pk")).order_by()
+    best = in_thread.annotate(score=rank).order_by("-score", "number", "pk")
+    count = in_thread.values("thread").annotate(n=Count("pk")).values("n")
+    return {
+        # Not correlated: PostgreSQL finds the matching posts once (GIN index), then hashes.
+        "has_posts": ExpressionWrapper(
+            Q(pk__in=posts.values("thread")), output_field=models.BooleanField()
+        ),
+        "best_post": Subquery(best.values("pk")[:1]),
+        "post_matches": Coalesce(Subquery(count), 0),
+        "post_rank": Coalesce(Subquery(best.values("score")[:1]), Value(0.0)),
+        "post_date": Subquery(in_thread.order_by("-created_at").values("created_at")[:1]),
+    }
+
+
 def _discussion_rows(user, query, filters, kinds):
     """Return one row per thread whose title (``thread``) or posts (``post``) match *query*.
 
     A row carries the thread's best-matching post and how many of its posts match: all counted
     from ``Post.objects.visible_to(user)``, so hidden posts and unseen forums count for nothing.
     """
-    by_title, by_posts = Kind.THREAD in kinds, Kind.POST in kinds
     posts, post_rank = _matching_posts(user, query, filters)
     if is_full_text():
         search = query.full_text()
         title_q, title_rank = Q(vector=search), SearchRank(F("vector"), search)
     else:
         title_q, title_rank = _all_terms(query.terms, "title"), Value(2.0)
-    title_q &= filters.date_q("created_at")
+    titled = (
+        ExpressionWrapper(
+            title_q & filters.date_q("created_at"), output_field=models.BooleanField()
+        )
+        if Kind.THREAD in kinds
+        else Value(False)
+    )
+    by_posts = _post_annotations(posts, post_rank) if Kind.POST in kinds else NO_POSTS
+    newest = Greatest("created_at", Coalesce("post_date", "created_at"))
 
     def prepare(threads):
         if is_full_text():
             threads = threads.annotate(vector=thread_vector())
-        in_thread = posts.filter(thread=OuterRef("pk")).order_by()
-        best = in_thread.annotate(score=post_rank).order_by("-score", "number", "pk")
-        return threads.annotate(
-            titled=ExpressionWrapper(title_q, output_field=models.BooleanField())
-            if by_title
-            else Value(False),
-            has_posts=Exists(in_thread) if by_posts else Value(False),
-            best_post=Subquery(best.values("pk")[:1])
-            if by_posts
-            else Value(None, models.IntegerField()),
-            post_matches=Coalesce(
-                Subquery(in_thread.values("thread").annotate(n=Count("pk")).values("n")), 0
-            )
-            if by_posts
-            else Value(0),
-            post_rank=Coalesce(Subquery(best.values("score")[:1]), Value(0.0))
-            if by_posts
-            else Value(0.0),
-            post_date=Subquery(in_thread.order_by("-created_at").values("created_at")[:1])
-            if by_posts
-            else Value(None, models.DateTimeField()),
-            match_date=Case(
-                When(titled=True, then=Greatest("created_at", Coalesce("post_date", "created_at"))),
-                default=F("post_date"),
-            ),
+        return threads.annotate(titled=titled, **by_posts).annotate(
+            match_date=Case(When(titled=True, then=newest), default=F("post_date"))
         )
 
     matches = prepare(_threads(user, filters)).filter(Q(titled=True) | Q(has_posts=True))
