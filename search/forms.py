@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from community.models import Forum
+from community.models import Forum, Thread
 from knowledgebase.models import Classification, Theme
 
 from .query import MAX_QUERY_LENGTH, Filters, Kind
@@ -26,6 +26,8 @@ class SearchForm(forms.Form):
     date_to = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    # Set by a result's "N more matching posts" link: the matching posts of one discussion.
+    thread = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -38,6 +40,7 @@ class SearchForm(forms.Form):
             data = data.copy()
             data["q"] = data["q"].replace("\x00", "")
         super().__init__(data)
+        self.user = user
         self.fields["q"].widget.attrs.update(maxlength=MAX_QUERY_LENGTH, type="search")
         self.fields["forum"].choices = [("", _("All forums"))] + [
             (forum.slug, forum.name)
@@ -48,6 +51,16 @@ class SearchForm(forms.Form):
             ("", _("Any theme")),
             *Theme.objects.values_list("slug", "name"),
         ]
+
+    def clean_thread(self):
+        """Return the discussion chosen, refused alike whether missing or not to be seen."""
+        pk = self.cleaned_data.get("thread")
+        if pk is None:
+            return None
+        thread = Thread.objects.visible_to(self.user).filter(pk=pk).only("pk", "title").first()
+        if thread is None:
+            raise forms.ValidationError(_("That discussion does not exist, or you may not see it."))
+        return thread
 
     def clean(self):
         data = super().clean()
@@ -66,4 +79,5 @@ class SearchForm(forms.Form):
             tag=data.get("tag") or "",
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            thread=data["thread"].pk if data.get("thread") else None,
         )

@@ -84,10 +84,14 @@ class Filters:
     tag: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    # The matching posts of this one thread (a ``Thread`` pk), each a result of its own.
+    thread: int | None = None
     exclude_case_studies: list[int] = field(default_factory=list)
 
     def kinds(self) -> list[str]:
         """Return the kinds of result these filters can find."""
+        if self.thread:
+            return [Kind.POST]
         kinds = [self.kind] if self.kind else list(Kind.values)
         if self.forum:
             kinds = [k for k in kinds if k != Kind.CASE_STUDY]
@@ -96,7 +100,7 @@ class Filters:
         return kinds
 
     def is_set(self) -> bool:
-        chosen = (self.kind, self.forum, self.classification, self.theme, self.tag)
+        chosen = (self.kind, self.forum, self.classification, self.theme, self.tag, self.thread)
         return any(chosen) or bool(self.date_from or self.date_to)
 
     def date_q(self, name) -> Q:

@@ -7,21 +7,29 @@ by migrations ``community.0011_search`` and ``knowledgebase.0006_search``); on S
 embedded default, every word must occur as a substring and results are ranked title matches first.
 """
 
-import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q, Value
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
-from django.utils.html import escape
 from wagtail.contrib.search_promotions.models import SearchPromotion
 
 from community.models import Post, Thread
 from knowledgebase.models import CaseStudyPage
 
-from .highlighting import snippet_marked, title_marked, with_headlines
 from .indexing import thread_vector
 from .models import UnansweredSearch
 from .query import (
@@ -34,6 +42,7 @@ from .query import (
     is_full_text,
     normalise,
 )
+from .results import Result, Results, case_study_results, hydrate
 
 PER_PAGE = 20
 # Per kind of result: more matches than this are counted as "more than" and only the newest
@@ -41,7 +50,7 @@ PER_PAGE = 20
 MAX_RESULTS = 1000
 
 
-# Branches: one queryset of (kind, pk, rank, date) per kind -----------------------------------
+# Branches: one queryset of rows (kind, pk, rank, date, ...) per kind of result ------------------
 
 
 def _all_terms(terms, *fields) -> Q:
@@ -56,7 +65,7 @@ def _all_terms(terms, *fields) -> Q:
 class Branch:
     """The matches of one kind, and how to rank them.
 
-    ``prepare`` re-adds to a plain queryset of the model what ``rank`` refers to (a vector).
+    ``prepare`` re-adds to a plain queryset of the model what ``rank`` and ``date`` refer to.
     """
 
     kind: str
@@ -65,20 +74,27 @@ class Branch:
     rank: models.Expression
     prepare: object = None
 
-    def count(self) -> int:
-        """Count the matches, stopping one past ``MAX_RESULTS``."""
-        return self.matches.order_by().values("pk")[: MAX_RESULTS + 1].count()
+    def counts(self) -> tuple[dict[str, int], int]:
+        """Count the matches per type and in all, stopping one past ``MAX_RESULTS``."""
+        found = self.matches.order_by().values("pk")[: MAX_RESULTS + 1].count()
+        return {self.kind: found}, found
 
     def rows(self):
-        """Return (kind, pk, rank, date) of the ``MAX_RESULTS`` newest matches.
+        """Return (kind, pk, rank, date, best_post, post_matches, titled) of the newest matches.
 
         Ranking every match of a very common word costs a pass over most of the table; the
-        newest matches are found by walking an index by date and stopping early, then ranked.
+        newest ``MAX_RESULTS`` matches are found by walking an index by date, then ranked.
         """
         newest = self.matches.order_by(f"-{self.date}", "-pk").values("pk")[:MAX_RESULTS]
         candidates = self.matches.model.objects.filter(pk__in=newest)
         if self.prepare:
             candidates = self.prepare(candidates)
+        else:
+            candidates = candidates.annotate(
+                best_post=Value(None, output_field=models.IntegerField()),
+                post_matches=Value(0),
+                titled=Value(False),
+            )
         return (
             candidates.annotate(
                 kind=Value(self.kind, output_field=models.CharField()),
@@ -86,44 +102,120 @@ class Branch:
                 date=F(self.date),
             )
             .order_by()
-            .values("kind", "pk", "rank", "date")
+            .values("kind", "pk", "rank", "date", "best_post", "post_matches", "titled")
         )
 
 
-def _thread_rows(user, query, filters):
-    threads = Thread.objects.visible_to(user).filter(filters.date_q("created_at"))
+@dataclass
+class DiscussionBranch(Branch):
+    """Threads found by their title, their posts, or both: one row each, whatever matched."""
+
+    facets: tuple = ()
+
+    def counts(self) -> tuple[dict[str, int], int]:
+        """Count threads matched by title (``thread``), by posts (``post``) and in all."""
+        found = (
+            self.matches.order_by()
+            .values("pk", "titled", "has_posts")[: MAX_RESULTS + 1]
+            .aggregate(
+                total=Count("pk"),
+                thread=Count("pk", filter=Q(titled=True)),
+                post=Count("pk", filter=Q(has_posts=True)),
+            )
+        )
+        return {kind: found[kind] for kind in self.facets}, found["total"]
+
+
+def _threads(user, filters):
+    threads = Thread.objects.visible_to(user)
     if filters.forum:
         threads = threads.filter(forum__slug=filters.forum)
     if filters.tag:
         threads = threads.filter(pk__in=Thread.objects.filter(tags__slug=filters.tag).values("pk"))
-    if query is None:
-        return Branch(Kind.THREAD, threads, "created_at", Value(0.0))
+    return threads
+
+
+def _thread_rows(user, filters):
+    """Return the threads (newest first) for a listing without words (a tag page)."""
+    threads = _threads(user, filters).filter(filters.date_q("created_at"))
+    return Branch(Kind.THREAD, threads, "created_at", Value(0.0))
+
+
+def _matching_posts(user, query, filters):
+    """Return the visible posts matching *query* in the date range, and their rank."""
+    posts = Post.objects.visible_to(user).filter(filters.date_q("created_at"), is_deleted=False)
     if is_full_text():
         search = query.full_text()
-        threads = threads.annotate(vector=thread_vector()).filter(vector=search)
-        return Branch(
-            Kind.THREAD,
-            threads,
-            "created_at",
-            SearchRank(F("vector"), search),
-            lambda qs: qs.annotate(vector=thread_vector()),
+        return posts.filter(search_vector=search), SearchRank(F("search_vector"), search)
+    return posts.filter(_all_terms(query.terms, "body_markdown")), Value(1.0)
+
+
+# What a thread found by its title alone carries in place of its matching posts.
+NO_POSTS = {
+    "has_posts": Value(False),
+    "best_post": Value(None, output_field=models.IntegerField()),
+    "post_matches": Value(0),
+    "post_rank": Value(0.0),
+    "post_date": Value(None, output_field=models.DateTimeField()),
+}
+
+
+def _post_annotations(posts, rank):
+    """Return, per thread: has it matching *posts*, the best, how many, its rank, the newest."""
+    in_thread = posts.filter(thread=OuterRef("pk")).order_by()
+    best = in_thread.annotate(score=rank).order_by("-score", "number", "pk")
+    count = in_thread.values("thread").annotate(n=Count("pk")).values("n")
+    return {
+        # Not correlated: PostgreSQL finds the matching posts once (GIN index), then hashes.
+        "has_posts": ExpressionWrapper(
+            Q(pk__in=posts.values("thread")), output_field=models.BooleanField()
+        ),
+        "best_post": Subquery(best.values("pk")[:1]),
+        "post_matches": Coalesce(Subquery(count), 0),
+        "post_rank": Coalesce(Subquery(best.values("score")[:1]), Value(0.0)),
+        "post_date": Subquery(in_thread.order_by("-created_at").values("created_at")[:1]),
+    }
+
+
+def _discussion_rows(user, query, filters, kinds):
+    """Return one row per thread whose title (``thread``) or posts (``post``) match *query*.
+
+    A row carries the thread's best-matching post and how many of its posts match: all counted
+    from ``Post.objects.visible_to(user)``, so hidden posts and unseen forums count for nothing.
+    """
+    posts, post_rank = _matching_posts(user, query, filters)
+    if is_full_text():
+        search = query.full_text()
+        title_q, title_rank = Q(vector=search), SearchRank(F("vector"), search)
+    else:
+        title_q, title_rank = _all_terms(query.terms, "title"), Value(2.0)
+    titled = (
+        ExpressionWrapper(
+            title_q & filters.date_q("created_at"), output_field=models.BooleanField()
         )
-    threads = threads.filter(_all_terms(query.terms, "title"))
-    return Branch(Kind.THREAD, threads, "created_at", Value(2.0))
+        if Kind.THREAD in kinds
+        else Value(False)
+    )
+    by_posts = _post_annotations(posts, post_rank) if Kind.POST in kinds else NO_POSTS
+    newest = Greatest("created_at", Coalesce("post_date", "created_at"))
+
+    def prepare(threads):
+        if is_full_text():
+            threads = threads.annotate(vector=thread_vector())
+        return threads.annotate(titled=titled, **by_posts).annotate(
+            match_date=Case(When(titled=True, then=newest), default=F("post_date"))
+        )
+
+    matches = prepare(_threads(user, filters)).filter(Q(titled=True) | Q(has_posts=True))
+    rank = Greatest(Case(When(titled=True, then=title_rank), default=Value(0.0)), F("post_rank"))
+    facets = tuple(kind for kind in (Kind.THREAD, Kind.POST) if kind in kinds)
+    return DiscussionBranch(Kind.THREAD, matches, "match_date", rank, prepare, facets)
 
 
 def _post_rows(user, query, filters):
-    posts = Post.objects.visible_to(user).filter(filters.date_q("created_at"), is_deleted=False)
-    if filters.forum:
-        posts = posts.filter(thread__forum__slug=filters.forum)
-    if filters.tag:
-        posts = posts.filter(thread__in=Thread.objects.filter(tags__slug=filters.tag).values("pk"))
-    if is_full_text():
-        search = query.full_text()
-        posts = posts.filter(search_vector=search)
-        return Branch(Kind.POST, posts, "created_at", SearchRank(F("search_vector"), search))
-    posts = posts.filter(_all_terms(query.terms, "body_markdown"))
-    return Branch(Kind.POST, posts, "created_at", Value(1.0))
+    """Return the matching posts of one thread (``filters.thread``), each a row of its own."""
+    posts, rank = _matching_posts(user, query, filters)
+    return Branch(Kind.POST, posts.filter(thread=filters.thread), "created_at", rank)
 
 
 def _case_study_rows(user, query, filters):
@@ -154,127 +246,6 @@ def _case_study_rows(user, query, filters):
     return Branch(Kind.CASE_STUDY, pages, date, title_first)
 
 
-BRANCHES = {
-    Kind.CASE_STUDY: _case_study_rows,
-    Kind.THREAD: _thread_rows,
-    Kind.POST: _post_rows,
-}
-
-
-# Results -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    pk: int
-    kind: str
-    kind_label: str
-    title: str
-    url: str
-    date: datetime.datetime | None
-    author: str = ""
-    place: str = ""
-    place_url: str = ""
-    classification: str = ""
-    snippet: str = ""
-
-
-@dataclass
-class Results:
-    items: list[Result]
-    counts: dict[str, int]
-    number: int
-    page_count: int
-    is_capped: bool = False
-    promoted: list[Result] = field(default_factory=list)
-
-    @property
-    def total(self):
-        return sum(self.counts.values()) + len(self.promoted)
-
-    @property
-    def page(self):
-        return {"number": self.number, "count": self.page_count}
-
-    @property
-    def count_list(self):
-        """Return (kind, label, count) for each kind of result found."""
-        return [(kind, Kind(kind).label, n) for kind, n in self.counts.items() if n]
-
-
-def _thread_results(ids, query):
-    threads = with_headlines(
-        Thread.objects.filter(pk__in=ids).select_related("forum", "author"), query, title="title"
-    )
-    results = {}
-    for thread in threads:
-        results[thread.pk] = Result(
-            pk=thread.pk,
-            kind=Kind.THREAD,
-            kind_label=Kind.THREAD.label,
-            title=title_marked(thread, query, thread.title),
-            url=thread.get_absolute_url(),
-            date=thread.created_at,
-            author=thread.author.get_display_name() if thread.author else "",
-            place=thread.forum.name,
-            place_url=thread.forum.get_absolute_url(),
-        )
-    return results
-
-
-def _post_results(ids, query):
-    posts = with_headlines(
-        Post.objects.filter(pk__in=ids).select_related("thread__forum", "author"),
-        query,
-        body="body_markdown",
-    )
-    results = {}
-    for post in posts:
-        results[post.pk] = Result(
-            pk=post.pk,
-            kind=Kind.POST,
-            kind_label=Kind.POST.label,
-            title=escape(post.thread.title),
-            url=post.get_absolute_url(),
-            date=post.created_at,
-            author=post.author.get_display_name() if post.author else "",
-            place=post.thread.forum.name,
-            place_url=post.thread.forum.get_absolute_url(),
-            snippet=snippet_marked(post, query, post.body_markdown),
-        )
-    return results
-
-
-def _case_study_results(ids, query):
-    pages = with_headlines(
-        CaseStudyPage.objects.filter(pk__in=ids).defer_streamfields(),
-        query,
-        title="title",
-        body="summary",
-    )
-    results = {}
-    for page in pages:
-        results[page.pk] = Result(
-            pk=page.pk,
-            kind=Kind.CASE_STUDY,
-            kind_label=Kind.CASE_STUDY.label,
-            title=title_marked(page, query, page.title),
-            url=page.get_url(),
-            date=page.first_published_at,
-            place=page.get_classification_display(),
-            classification=page.classification,
-            snippet=snippet_marked(page, query, page.summary, whole=True),
-        )
-    return results
-
-
-HYDRATE = {
-    Kind.CASE_STUDY: _case_study_results,
-    Kind.THREAD: _thread_results,
-    Kind.POST: _post_results,
-}
-
-
 class PageOutOfRange(ValueError):
     """A page number outside the results; ``last`` is the last page there is."""
 
@@ -283,40 +254,52 @@ class PageOutOfRange(ValueError):
         self.last = last
 
 
+def _branches(user, query, filters):
+    """Return the branches *filters* call for: case studies, discussions, a thread's posts."""
+    kinds = filters.kinds()
+    branches = []
+    if Kind.CASE_STUDY in kinds:
+        branches.append(_case_study_rows(user, query, filters))
+    if filters.thread:
+        branches.append(_post_rows(user, query, filters))
+    elif query is None and Kind.THREAD in kinds:
+        branches.append(_thread_rows(user, filters))
+    elif query is not None and (Kind.THREAD in kinds or Kind.POST in kinds):
+        branches.append(_discussion_rows(user, query, filters, kinds))
+    return branches
+
+
 def search(user, query: Query | None, filters: Filters, *, sort="relevance", page=1):
     """Return one page of what *user* may see matching *query* (``None``: everything) and filters.
 
-    Raises ``ValueError`` for a page beyond the last one.
+    A discussion is one result however many of its posts match, unless ``filters.thread``
+    asks for the matching posts of one thread. Raises ``PageOutOfRange`` for a page that is not.
     """
-    kinds = [kind for kind in filters.kinds() if query is not None or kind != Kind.POST]
-    branches = {kind: BRANCHES[kind](user, query, filters) for kind in kinds}
-    counts = {kind: branch.count() for kind, branch in branches.items()}
-    is_capped = any(n > MAX_RESULTS for n in counts.values())
+    branches, counts, found = _branches(user, query, filters), {}, {}
+    for branch in branches:
+        branch_counts, found[branch.kind] = branch.counts()
+        counts |= branch_counts
+    is_capped = any(n > MAX_RESULTS for n in [*counts.values(), *found.values()])
     counts = {kind: min(n, MAX_RESULTS) for kind, n in counts.items()}
-    total = sum(counts.values())
+    total = sum(min(n, MAX_RESULTS) for n in found.values())
     page_count = max(1, -(-total // PER_PAGE))
     if not 1 <= page <= page_count:
         raise PageOutOfRange(page, page_count)
     items = []
     if total:
-        parts = [branch.rows() for kind, branch in branches.items() if counts[kind]]
+        parts = [branch.rows() for branch in branches if found[branch.kind]]
         rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
         order = ["-rank", "-date"] if sort == "relevance" else ["-date", "-rank"]
         start = (page - 1) * PER_PAGE
-        rows = list(rows.order_by(*order, "-pk")[start : start + PER_PAGE])
-        items = _hydrate(rows, query)
+        items = hydrate(list(rows.order_by(*order, "-pk")[start : start + PER_PAGE]), query)
     return Results(
-        items=items, counts=counts, number=page, page_count=page_count, is_capped=is_capped
+        items=items,
+        counts=counts,
+        found=total,
+        number=page,
+        page_count=page_count,
+        is_capped=is_capped,
     )
-
-
-def _hydrate(rows, query):
-    found = {}
-    for kind in Kind.values:
-        ids = [row["pk"] for row in rows if row["kind"] == kind]
-        if ids:
-            found[kind] = HYDRATE[kind](ids, query)
-    return [found[row["kind"]][row["pk"]] for row in rows if row["pk"] in found[row["kind"]]]
 
 
 def promoted_case_studies(user, query: Query) -> list[Result]:
@@ -331,7 +314,7 @@ def promoted_case_studies(user, query: Query) -> list[Result]:
     if not page_ids:
         return []
     visible = CaseStudyPage.objects.visible_to(user).filter(pk__in=page_ids).values("pk")
-    results = _case_study_results(visible, None)
+    results = case_study_results(visible, None)
     return [results[pk] for pk in page_ids if pk in results]
 
 

@@ -28,6 +28,7 @@ def search_results(request):
     """Search case studies, threads and posts; record queries that found nothing at all."""
     form = SearchForm(request.GET or None, user=request.user)
     context = {"form": form, "query": None, "results": None, "message": ""}
+    context["thread"] = form.cleaned_data.get("thread") if form.is_valid() else None
     if form.is_valid() and form.cleaned_data["q"]:
         query = Query.parse(form.cleaned_data["q"])
         context["query"] = query
@@ -55,9 +56,21 @@ def _run(request, form, query):
             raise PastLastPage(error.last) from None
         raise Http404(_("No such page of results.")) from None
     results.promoted = promoted if number == 1 else []
+    _link_more(request, results)
     if unfiltered and not promoted and not results.total:
         ranking.unanswered_record(query=query)
     return results
+
+
+def _link_more(request, results):
+    """Point each discussion's "N more matching posts" at the search for that thread alone."""
+    kept = request.GET.copy()
+    for key in ("page", "type", "forum", "tag", "classification", "theme"):
+        kept.pop(key, None)
+    for result in results.items:
+        if result.more:
+            kept["thread"] = str(result.thread_pk)
+            result.more_url = f"?{kept.urlencode()}"
 
 
 def similar_threads(request):

@@ -8,6 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from community import services
 from tests.factories import PASSWORD, ForumFactory, UserFactory, make_case_study, make_thread
 
 pytestmark = [
@@ -21,8 +22,10 @@ def content(db):
     forum = ForumFactory(name="Crowd events", slug="crowd-events")
     hidden = ForumFactory(name="Verified only", slug="verified-only", audience="verified")
     author = UserFactory(username="jan", display_name="Jan")
-    make_thread(forum, author, title="Rumour control at the derby", body="We answer fast.",
-                tags=["derby"])  # fmt: skip
+    thread = make_thread(forum, author, title="Rumour control at the derby",
+                         body="We answer fast.", tags=["derby"])  # fmt: skip
+    services.post_create(author=author, thread=thread, body="The **rumour** came [back](/x/).")
+    services.post_create(author=author, thread=thread, body="> Another rumour at half time.")
     make_thread(hidden, author, title="Rumour tactics for officers", body="Internal.")
     make_case_study("Derby rumours", summary="A rumour spread in minutes.", tags=["derby"])
     return UserFactory(username="mira", display_name="Mira")
@@ -39,6 +42,16 @@ def test_header_search_shows_highlighted_results(page: Page, live_server, conten
     assert marks
     assert all(mark.lower().startswith("rumour") for mark in marks), marks
     expect(page.get_by_text("Rumour tactics for officers")).to_have_count(0)
+    # One result for the discussion, its snippet plain text, its other matching post a link away.
+    snippet = page.locator(".search-result--thread .search-result__snippet").inner_text()
+    assert "**" not in snippet, snippet
+    assert "](" not in snippet, snippet
+    page.get_by_role("link", name="1 more matching post").click()
+    expect(page.get_by_role("heading", name="2 results for “rumour”")).to_be_visible()
+    expect(page.get_by_text("Matching posts in the discussion")).to_be_visible()
+    expect(page.get_by_role("link", name="Reply in “Rumour control at the derby”")).to_have_count(2)
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
 
 
 def test_similar_threads_appear_while_the_title_is_typed(page: Page, live_server, content):

@@ -5,6 +5,7 @@ ranking or stemming say so and skip on SQLite.
 """
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -34,8 +35,6 @@ def search(client, **params):
 
 def result_titles(response):
     """Return the titles of the results in the order shown (promoted ones first)."""
-    import re
-
     html = response.content.decode()
     return [
         re.sub(r"<[^>]+>", "", title).strip()
@@ -142,7 +141,8 @@ def test_a_search_finds_a_post_by_its_new_text_after_an_edit(client, forum, auth
     thread = make_thread(forum, author, title="Match day", body="About kites.")
     post = thread.posts.get(number=1)
     services.post_edit(editor=author, post=post, body="About balloons.")
-    assert result_titles(search(client, q="balloons")[0]) == ["Reply in “Match day”"]
+    # The opening post: titled by its thread.
+    assert result_titles(search(client, q="balloons")[0]) == ["Match day"]
     assert result_titles(search(client, q="kites")[0]) == []
 
 
@@ -378,16 +378,21 @@ def test_pinned_case_studies_are_not_shown_twice(client, promoted):
 def test_search_page_query_count_does_not_grow_with_results(
     client, forum, author, django_assert_num_queries
 ):
-    for number in range(6):
+    for number in range(11):
         thread = make_thread(forum, author, title=f"Harbour {number}", body="Harbour news.")
         services.post_create(author=author, thread=thread, body="The harbour again.")
         make_case_study(f"Harbour study {number}")
     # Forums and themes for the filters, [PostgreSQL: are there words], promotions, page view
-    # restrictions, three counts, one page of ids, the sites (page URLs), three kinds of result.
-    expected = 13 if connection.vendor == "postgresql" else 12
+    # restrictions, two counts (case studies; discussions by title, by posts and in all), one
+    # page of ids, the sites (page URLs), case studies, threads, their best-matching posts.
+    expected = 12 if connection.vendor == "postgresql" else 11
     with django_assert_num_queries(expected):
         response = client.get("/search/", {"q": "harbour"})
     assert len(result_titles(response)) == 20
+    # Each discussion shown once, with its other matching post counted.
+    discussions = [title for title in result_titles(response) if "study" not in title]
+    more = re.findall(r"1 more matching post\s*</a>", response.content.decode())
+    assert len(more) == len(discussions) > 0
 
 
 def test_very_common_words_count_as_more_than_and_rank_the_newest(
