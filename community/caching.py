@@ -134,6 +134,72 @@ def member_facts(user) -> dict:
     return entry[1]
 
 
+NOTIFICATIONS_VERSION_KEY = "notifications:version"
+
+
+def notifications_bump(**_kwargs) -> None:
+    """Make every cached unread count stale (a notification was added, read or removed)."""
+    try:
+        cache.incr(NOTIFICATIONS_VERSION_KEY)
+    except ValueError:
+        cache.set(NOTIFICATIONS_VERSION_KEY, 2, timeout=None)
+
+
+def notifications_bump_now_and_on_commit(**_kwargs) -> None:
+    notifications_bump()
+    transaction.on_commit(notifications_bump)
+
+
+def unread_notification_count(user) -> int:
+    """Return how many unread notifications *user* has about what they may see, cached.
+
+    The count depends on the member's notifications (``notifications_bump``), on the posts and
+    forums they stand for (the forum content version) and on what the member may see (audience,
+    moderator): all of them are in the key, so no entry outlives what it counted. The versions
+    are read before the database, as for pages.
+    """
+    from .models import Notification
+    from .permissions import can_see_hidden, is_verified_practitioner, working_group_ids
+
+    found = cache.get_many([VERSION_KEY, NOTIFICATIONS_VERSION_KEY])
+    material = (
+        found.get(VERSION_KEY) or version(),
+        found.get(NOTIFICATIONS_VERSION_KEY)
+        or cache.get_or_set(NOTIFICATIONS_VERSION_KEY, 1, None),
+        user.is_active,
+        user.is_staff,
+        is_verified_practitioner(user),
+        sorted(working_group_ids(user)),
+        can_see_hidden(user),
+    )
+    digest = hashlib.blake2b(repr(material).encode(), digest_size=16).hexdigest()
+    key = f"unread:{user.pk}:{digest}"
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.visible_to(user).unread().count()
+        cache.set(key, count, FACTS_TIMEOUT)
+    return count
+
+
+def _connect_notifications_invalidation():
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import Notification, NotificationEvent
+    from .querysets import notifications_updated
+
+    # Marking read is a bulk UPDATE, which sends no post_save: the queryset says so itself.
+    notifications_updated.connect(
+        notifications_bump_now_and_on_commit, dispatch_uid="unread-notifications-update"
+    )
+    for model in (Notification, NotificationEvent):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                notifications_bump_now_and_on_commit,
+                sender=model,
+                dispatch_uid=f"unread-{model.__name__}-{signal is post_save}",
+            )
+
+
 def _connect_facts_invalidation():
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
@@ -161,7 +227,8 @@ def _connect_facts_invalidation():
 def connect_invalidation():
     """Invalidate cached pages when forums, threads or posts change outside the services.
 
-    Also make members' cached facts stale when their roles, authenticators or addresses change.
+    Also make members' cached facts stale when their roles, authenticators or addresses change,
+    and their cached unread counts when notifications change.
 
     Editors change forums (and their audience) in the Wagtail and Django admins; both save the
     model directly, so a model signal is the one place that sees every such change.
@@ -171,6 +238,7 @@ def connect_invalidation():
     from .models import Forum, Post, Thread
 
     _connect_facts_invalidation()
+    _connect_notifications_invalidation()
     for model in (Forum, Thread, Post):
         post_save.connect(
             bump_now_and_on_commit,

@@ -72,7 +72,7 @@ def post_context(post, *, viewer, page, linkable=frozenset()) -> dict:
             "flag": can_flag(viewer, post),
             "moderate": is_moderator(viewer),
         },
-        "has_reacted": bool(getattr(post, "my_reactions", None)),
+        "has_reacted": bool(getattr(post, "has_reacted", False)),
         "badge": profile_badge(profile, viewer),
         "shows_stakeholder_type": bool(
             profile and can_see_profile_field(viewer, profile, "stakeholder_type")

@@ -1,9 +1,11 @@
 """Request middleware: the content security policy per area, two-factor for privileged roles,
-and no session for suspended members."""
+no session for suspended members; and the member of each request loaded with their profile."""
 
+from allauth.account.auth_backends import AuthenticationBackend
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
+from django.contrib.auth.backends import ModelBackend
 from django.middleware.csp import ContentSecurityPolicyMiddleware as BaseCSPMiddleware
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import redirect, render
@@ -132,3 +134,27 @@ class CompressWithoutSecretsMiddleware(GZipMiddleware):
 def _is_signed_in(request):
     user = getattr(request, "user", None)
     return user is not None and user.is_authenticated
+
+
+class _WithProfile:
+    """Load the request's member and their profile in one query (``AuthenticationMiddleware``).
+
+    Every signed-in request asks the profile (``permissions.is_verified_practitioner``, in the
+    access rule): joined here it costs no query of its own, and it is as fresh as the member.
+    """
+
+    def get_user(self, user_id):
+        User = get_user_model()
+        try:
+            user = User._default_manager.select_related("profile").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+
+class MemberModelBackend(_WithProfile, ModelBackend):
+    """Django's username and password sign-in (``createsuperuser``, tests' ``force_login``)."""
+
+
+class MemberAuthenticationBackend(_WithProfile, AuthenticationBackend):
+    """allauth's sign-in (username or email address), which members use."""

@@ -30,9 +30,9 @@ def read_marker(thread, user):
 def with_unread_counts(threads, user):
     """Set ``is_new`` and ``unread_count`` on threads fetched ``with_read_state(user)``."""
     for thread in threads:
-        markers = getattr(thread, "read_markers", None)
-        thread.is_new = user.is_authenticated and not markers
-        thread.unread_count = thread.post_count - markers[0].last_read_number if markers else 0
+        last_read = thread.my_last_read
+        thread.is_new = user.is_authenticated and last_read is None
+        thread.unread_count = thread.post_count - last_read if last_read is not None else 0
     return threads
 
 
@@ -42,6 +42,13 @@ def follow_level(user, **target):
         return None
     level = Follow.objects.filter(user=user, **target).values_list("level", flat=True).first()
     return level or FollowLevel.NORMAL
+
+
+def annotated_follow_level(user, obj):
+    """Return how closely *user* follows *obj*, fetched ``with_follow_level(user)`` (no query)."""
+    if not user.is_authenticated:
+        return None
+    return obj.my_follow_level or FollowLevel.NORMAL
 
 
 def linkable_mentions(viewer, htmls) -> frozenset[str]:

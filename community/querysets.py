@@ -9,6 +9,7 @@ import operator
 
 from django.db import models
 from django.db.models import Prefetch
+from django.dispatch import Signal
 
 from .permissions import audience_q, can_see_hidden
 
@@ -33,6 +34,19 @@ class ForumQuerySet(models.QuerySet):
     def with_last_activity(self):
         """Fetch each forum's most recently active thread and its last post with the forum."""
         return self.select_related("last_thread__last_post__author")
+
+    def with_follow_level(self, user):
+        """Annotate ``my_follow_level``: how *user* follows each forum (None: never set)."""
+        return _with_follow_level(self, user, "forum")
+
+
+def _with_follow_level(queryset, user, target):
+    """Annotate ``my_follow_level``: *user*'s follow level of each *target* (forum or thread)."""
+    Follow = _related(queryset, "follows")
+    if not user.is_authenticated:
+        return queryset.annotate(my_follow_level=models.Value(None, models.CharField()))
+    follows = Follow.objects.filter(user=user, **{target: models.OuterRef("pk")})
+    return queryset.annotate(my_follow_level=models.Subquery(follows.values("level")[:1]))
 
 
 THREAD_SORTS = {
@@ -74,13 +88,19 @@ class ThreadQuerySet(models.QuerySet):
         return self.prefetch_related(Prefetch("tags", to_attr="tag_list"))
 
     def with_read_state(self, user):
-        """Prefetch *user*'s read marker into ``thread.read_markers`` (empty for visitors)."""
+        """Annotate ``my_last_read``: the last post number *user* was shown (None: never opened).
+
+        A subquery in the same query, not a prefetch: one query less on every listing.
+        """
         ThreadRead = _related(self, "reads")
         if not user.is_authenticated:
-            return self
-        return self.prefetch_related(
-            Prefetch("reads", queryset=ThreadRead.objects.filter(user=user), to_attr="read_markers")
-        )
+            return self.annotate(my_last_read=models.Value(None, models.IntegerField()))
+        reads = ThreadRead.objects.filter(user=user, thread=models.OuterRef("pk"))
+        return self.annotate(my_last_read=models.Subquery(reads.values("last_read_number")[:1]))
+
+    def with_member_state(self, user):
+        """Annotate what a thread page shows of *user*'s own state: read marker, follow level."""
+        return _with_follow_level(self.with_read_state(user), user, "thread")
 
     def for_listing(self, user):
         """Return what a thread list shows: visible threads, last posts, tags, read state."""
@@ -106,16 +126,16 @@ class PostQuerySet(models.QuerySet):
         )
 
     def for_page(self, user):
-        """Fetch authors and profiles, and prefetch *user*'s own reactions into ``my_reactions``."""
+        """Fetch authors and profiles, and annotate ``has_reacted``: *user* marked it helpful.
+
+        The reaction is an ``EXISTS`` in the posts' own query: a page of posts is one query.
+        """
         Reaction = _related(self, "reactions")
         posts = self.select_related("author__profile").order_by("number")
         if not user.is_authenticated:
-            return posts
-        return posts.prefetch_related(
-            Prefetch(
-                "reactions", queryset=Reaction.objects.filter(user=user), to_attr="my_reactions"
-            )
-        )
+            return posts.annotate(has_reacted=models.Value(False))
+        mine = Reaction.objects.filter(user=user, post=models.OuterRef("pk"))
+        return posts.annotate(has_reacted=models.Exists(mine))
 
     def for_review(self):
         """Return the posts waiting for a moderator: open flags, or held or hidden pending review.
@@ -150,7 +170,17 @@ class PostQuerySet(models.QuerySet):
         )
 
 
+# Sent after a bulk UPDATE of notifications (marking read), which sends no post_save: cached
+# unread counts listen (``caching.unread_notification_count``).
+notifications_updated = Signal()
+
+
 class NotificationQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        updated = super().update(**kwargs)
+        notifications_updated.send(sender=self.model)
+        return updated
+
     def visible_to(self, user):
         """Return *user*'s own notifications that still stand for a post they may see.
 

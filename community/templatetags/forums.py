@@ -6,9 +6,8 @@ Templates ask the same predicates as views (``permissions``), never a rule of th
 from django import template
 from django.utils.safestring import mark_safe
 
-from community import permissions
+from community import caching, permissions
 from community.markdown import member_profile_url, mentions_resolve
-from community.models import Notification
 
 register = template.Library()
 
@@ -51,8 +50,8 @@ def is_moderator(user):
 
 @register.filter
 def has_reacted(post):
-    """Return whether the member the page is for marked *post* helpful (prefetched)."""
-    return bool(getattr(post, "my_reactions", None))
+    """Return whether the member the page is for marked *post* helpful (``for_page``)."""
+    return bool(getattr(post, "has_reacted", False))
 
 
 @register.simple_tag(takes_context=True)
@@ -69,14 +68,12 @@ def query_with(context, **changes):
 
 @register.simple_tag(takes_context=True)
 def unread_notification_count(context):
-    """Return the signed-in member's unread notifications about threads they may see (1 query)."""
+    """Return the signed-in member's unread notifications about threads they may see (cached)."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return 0
     if not hasattr(request, "_unread_notification_count"):
-        request._unread_notification_count = (
-            Notification.objects.visible_to(request.user).unread().count()
-        )
+        request._unread_notification_count = caching.unread_notification_count(request.user)
     return request._unread_notification_count
 
 

@@ -40,6 +40,7 @@ from ..permissions import (
 )
 from ..presenters import (
     SORT_LABELS,
+    annotated_follow_level,
     follow_level,
     linkable_mentions,
     read_marker,
@@ -81,12 +82,13 @@ def page_number(request, count, per_page):
 
 
 def _visible_forum(request, slug):
-    return get_object_or_404(Forum.objects.visible_to(request.user), slug=slug)
+    forums = Forum.objects.visible_to(request.user).with_follow_level(request.user)
+    return get_object_or_404(forums, slug=slug)
 
 
 def _visible_thread(request, thread_id):
     threads = Thread.objects.visible_to(request.user).select_related("forum", "case_study")
-    return get_object_or_404(threads, pk=thread_id)
+    return get_object_or_404(threads.with_member_state(request.user), pk=thread_id)
 
 
 def _visible_tag(request, slug):
@@ -148,7 +150,7 @@ def forum_detail(request, slug):
         "page": {"number": number, "count": page_count},
         "can_start_thread": can_start_thread(request.user, forum),
         "follow_levels": FollowLevel.choices,
-        "follow_level": follow_level(request.user, forum=forum),
+        "follow_level": annotated_follow_level(request.user, forum),
         "tag_follow_level": follow_level(request.user, tag=tag) if tag else None,
     }
     return render(request, "community/forum_detail.html", context)
@@ -305,23 +307,21 @@ def _render_thread(request, thread, form, *, status=200, preview=None, last_page
         .filter(number__gte=first, number__lt=first + POSTS_PER_PAGE)
     )
     page = {"number": number, "count": page_count}
-    marker = read_marker(thread, request.user)
-    if request.user.is_authenticated and posts:
-        services.thread_mark_read(
-            user=request.user, thread=thread, number=posts[-1].number, marker=marker
-        )
+    last_read = thread.my_last_read
+    if request.user.is_authenticated and posts and (last_read or 0) < posts[-1].number:
+        services.thread_mark_read(user=request.user, thread=thread, number=posts[-1].number)
     context = {
         "thread": thread,
         "forum": thread.forum,
         "page": page,
         "post_html": post_fragments(posts, viewer=request.user, page=page),
         "tags": list(thread.tags.all()),
-        "first_unread": marker.last_read_number + 1 if marker else None,
+        "first_unread": last_read + 1 if last_read is not None else None,
         "form": form,
         "preview": preview,
         "can_reply": can_reply(request.user, thread),
         "reply_refusal": reply_refusal(request.user, thread),
-        "follow_level": follow_level(request.user, thread=thread),
+        "follow_level": annotated_follow_level(request.user, thread),
         "follow_levels": FollowLevel.choices,
     }
     return render(request, "community/thread_detail.html", context, status=status)

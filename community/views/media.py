@@ -23,6 +23,9 @@ MEDIA_CSP = "default-src 'none'; sandbox"
 # The folders public uploads are written to: avatars, Wagtail's originals and renditions. Anything
 # else under MEDIA_ROOT (a documents folder left by an older install, a stray file) is not served.
 PUBLIC_FOLDERS = {"avatars", "original_images", "images"}
+# A rendition's name carries its original's random name and its filter spec: a new original, or a
+# new crop, is a new name, so a rendition's content never changes. Browsers and proxies keep it.
+RENDITIONS_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
 @require_safe
@@ -43,4 +46,6 @@ def media_serve(request, path):
     response["Content-Security-Policy"] = MEDIA_CSP
     response["X-Content-Type-Options"] = "nosniff"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
+    if path.startswith("images/") and response.status_code == 200:
+        response["Cache-Control"] = RENDITIONS_CACHE_CONTROL
     return response

@@ -59,7 +59,7 @@ def prepare_members(count):
         consent_record(user=member)
         session = store()
         session[SESSION_KEY] = str(member.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = member.get_session_auth_hash()
         session.create()
         lines.append(f"member {session.session_key} {_get_new_csrf_string()}")

@@ -139,3 +139,71 @@ def test_an_author_name_links_to_the_profile_only_for_those_who_may_open_it(clie
     assert client.get("/members/author/").status_code == 200
     client.logout()
     assert client.get("/members/author/").status_code == 404
+
+
+# The header's unread count is cached (caching.unread_notification_count): every change a member
+# would see in it shows on the next page.
+
+
+def header_count(client, path="/forums/"):
+    html = client.get(path).content.decode()
+    found = re.search(r'<span class="header-count">(\d+)', html)
+    return int(found.group(1)) if found else 0
+
+
+@pytest.fixture
+def reader(client, thread):
+    """A member watching *thread*, signed in, with nothing unread yet."""
+    reader = UserFactory(username="reader")
+    services.follow_set(user=reader, thread=thread, level="watching")
+    client.force_login(reader)
+    assert header_count(client) == 0
+    return reader
+
+
+def test_a_new_reply_counts_at_once_and_reading_it_clears_it(client, thread, reader):
+    services.post_create(author=thread.author, thread=thread, body="News for watchers.")
+    assert header_count(client) == 1
+    assert header_count(client, thread.get_absolute_url()) == 0  # the page shows it: read
+    assert header_count(client) == 0
+
+
+def test_marking_all_read_clears_the_count(client, thread, reader):
+    services.post_create(author=thread.author, thread=thread, body="News for watchers.")
+    assert header_count(client) == 1
+    client.post("/notifications/read/")
+    assert header_count(client) == 0
+
+
+def test_a_reply_hidden_by_a_moderator_no_longer_counts(client, thread, reader):
+    from community.services.moderation import moderation_act
+    from tests.factories import make_moderator
+
+    reply = services.post_create(author=thread.author, thread=thread, body="Soon hidden.")
+    assert header_count(client) == 1
+    moderation_act(moderator=make_moderator(), post=reply, kind="hide", reason="Off topic.")
+    assert header_count(client) == 0
+
+
+def test_a_forum_closed_to_the_reader_no_longer_counts(client, thread, reader):
+    services.post_create(author=thread.author, thread=thread, body="News for watchers.")
+    assert header_count(client) == 1
+    thread.forum.audience = "verified"
+    thread.forum.save()
+    assert header_count(client) == 0
+    make_verified(reader)  # the reader becomes a verified practitioner: the forum opens again
+    assert header_count(client) == 1
+
+
+def test_opening_a_moderation_decision_clears_its_notice(client, thread):
+    from community.services.moderation import moderation_act
+    from tests.factories import make_moderator
+
+    author = UserFactory(username="replier")
+    reply = services.post_create(author=author, thread=thread, body="Soon hidden.")
+    client.force_login(author)
+    assert header_count(client) == 0
+    action = moderation_act(moderator=make_moderator(), post=reply, kind="hide", reason="Spam.")
+    assert header_count(client) == 1
+    assert client.get(f"/moderation/decisions/{action.pk}/").status_code == 200
+    assert header_count(client) == 0

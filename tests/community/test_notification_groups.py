@@ -203,9 +203,11 @@ def test_the_inbox_takes_the_same_queries_for_many_grouped_entries(
     client.get("/notifications/")  # what every page warms once (sessions, consent, fragments)
     with CaptureQueriesContext(connection) as one_entry:
         client.get("/notifications/")
+    expected = len(one_entry)  # before the next request resets the query log
     for number in range(1, 6):
         grouped_entry(number)
-    with django_assert_num_queries(len(one_entry)):
+    client.get("/notifications/")  # new entries: the header's cached unread count is counted anew
+    with django_assert_num_queries(expected):
         response = client.get("/notifications/")
     assert response.content.decode().count("Pieter, Mira and 1 other mentioned you") == 6
 

@@ -163,6 +163,6 @@ def test_settings_page_lists_exports_in_a_fixed_number_of_queries(
     assert page.count("Being prepared") == 4
 
 
-# Session, member, roles, profile, working groups, unread count (the header), the exports, the
-# consents; the consent check itself is remembered in the session.
-PRIVACY_SETTINGS_QUERIES = 5
+# The member with their profile, the exports, the consents (the session, roles, working groups
+# and the header's unread count come from the cache; the consent check from the session).
+PRIVACY_SETTINGS_QUERIES = 3
