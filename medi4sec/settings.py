@@ -204,8 +204,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Django's and allauth's backends, loading the member with their profile (one query less).
-AUTHENTICATION_BACKENDS = [
+AUTHENTICATION_BACKENDS = [  # Django's and allauth's, loading the member with their profile
     "community.middleware.MemberModelBackend",
     "community.middleware.MemberAuthenticationBackend",
 ]
@@ -424,8 +423,7 @@ DIGEST_DAILY_HOUR = env.int("DIGEST_DAILY_HOUR", default=7)
 DIGEST_EDIT_GRACE_MINUTES = env.int("DIGEST_EDIT_GRACE_MINUTES", default=15)
 # Members who have not signed in for this long stop receiving digests (and are told once).
 DIGEST_ABSENCE_DAYS = env.int("DIGEST_ABSENCE_DAYS", default=180)
-DIGEST_SECTION_SIZE = 5
-DIGEST_CHUNK_SIZE = env.int("DIGEST_CHUNK_SIZE", default=500)
+DIGEST_SECTION_SIZE, DIGEST_CHUNK_SIZE = 5, env.int("DIGEST_CHUNK_SIZE", default=500)
 # Temporary SMTP failures: retried after 1, 2, 4, ... minutes, then recorded as failed.
 DIGEST_MAX_RETRIES = env.int("DIGEST_MAX_RETRIES", default=5)
 DIGEST_RETRY_BASE_SECONDS = env.int("DIGEST_RETRY_BASE_SECONDS", default=60)
