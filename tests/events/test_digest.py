@@ -75,3 +75,11 @@ def test_the_events_section_costs_the_same_queries_however_many_events(
         make_event(f"One more {number}")
     with django_assert_num_queries(len(four)):
         assert len(event_titles(build_for(member))) == 5
+
+
+def test_the_members_digest_preview_shows_the_events_they_may_see(events, client):
+    client.force_login(make_actor("member"))
+    page = client.get("/settings/digest/preview/").content.decode()
+    assert "Upcoming events" in page
+    assert "Event for members" in page
+    assert "Event for verified" not in page

@@ -143,7 +143,7 @@ def test_the_listing_and_the_event_page_take_a_fixed_number_of_queries(client, m
     assert query_count(client, "/events/") == listing
     assert query_count(client, first.url) == page
     # A signed-in member, on PostgreSQL+Redis and on SQLite alike.
-    assert (listing, page) == (14, 20)
+    assert (listing, page) == (12, 18)
 
 
 def test_reminders_are_written_in_the_members_language_whatever_the_worker_speaks(
