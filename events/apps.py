@@ -7,9 +7,11 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
+        from community.permissions import is_organiser
         from community.querysets import tag_carrier_register
         from community.services.exports import export_section_register
         from community.services.privacy import retention_period_register
+        from community.templatetags.queues import queue_register
         from digest.content import digest_section_register
         from knowledgebase.demo import demo_seeder_register
 
@@ -27,6 +29,12 @@ class EventsConfig(AppConfig):
             visible_to=lambda user: EventPage.objects.visible_to(user),
         )
         digest_section_register("events", title=_("Upcoming events"), items=digest_events)
+        queue_register(
+            label=_("Applications"),
+            route="events:organise_list",
+            holds=is_organiser,
+            waiting=services.applications_waiting,
+        )
         export_section_register("event_applications", services.member_applications)
         retention_period_register(
             "event_applications",

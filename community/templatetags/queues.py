@@ -13,6 +13,14 @@ from community import permissions
 from community.models import Appeal, Post, User, VerificationRequest
 
 register = template.Library()
+# The queues of roles that apps built on the community define (events' organisers), registered
+# in their AppConfig.ready: (label, route, whether a member holds the role, what waits for them).
+REGISTERED_QUEUES = []
+
+
+def queue_register(*, label, route, holds, waiting):
+    """Show *label* (a link to *route*) to members for whom holds(user), counting waiting(user)."""
+    REGISTERED_QUEUES.append((label, route, holds, waiting))
 
 
 def _count(queryset):
@@ -38,6 +46,11 @@ def _queues(user):
     if permissions.can_verify(user):
         pending = VerificationRequest.objects.filter(status=VerificationRequest.Status.PENDING)
         queues.append((_("Verification queue"), "community:verification_queue", pending))
+    queues += [
+        (label, route, waiting(user))
+        for label, route, holds, waiting in REGISTERED_QUEUES
+        if holds(user)
+    ]
     return queues
 
 
