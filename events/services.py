@@ -216,7 +216,9 @@ def stakeholder_mix(event: EventPage) -> list[dict]:
 def applications_waiting(user):
     """Return the applications to upcoming events *user* may see that wait for a decision."""
     events = EventPage.objects.visible_to(user).upcoming()
-    return Application.objects.filter(status=Status.APPLIED, event__in=events.order_by().values("pk"))
+    return Application.objects.filter(
+        status=Status.APPLIED, event__in=events.order_by().values("pk")
+    )
 
 
 # Reminders: a week and a day before, each once (the ledger key names the event and the day).
