@@ -5,11 +5,11 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from knowledgebase.demo import seed_case_studies
 from knowledgebase.models import CaseStudyIndexPage, CaseStudyPage
+from tests.browser.session import sign_in
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -25,16 +25,6 @@ def with_role(username, *groups):
     user.groups.add(*Group.objects.filter(name__in=groups))
     TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
     return user
-
-
-def sign_in(page: Page, live_server, user):
-    """Sign in through the session cookie; the log-in form has its own tests."""
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def test_editor_writes_reviewers_approve_member_finds_it(page: Page, live_server):

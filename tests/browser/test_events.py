@@ -7,12 +7,12 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from events import services
 from events.models import Application
 from events.tasks import send_event_reminders
+from tests.browser.session import sign_in
 from tests.events.conftest import make_event, make_organiser
 from tests.factories import UserFactory
 
@@ -20,16 +20,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def sign_in(page: Page, live_server, user):
-    """Sign in through the session cookie; the log-in form has its own tests."""
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def assert_accessible(page: Page):

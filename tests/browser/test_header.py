@@ -4,9 +4,9 @@ works from the keyboard, and links to the queues of a member's roles with what w
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
-from django.test import Client
 from playwright.sync_api import Page, expect
 
+from tests.browser.session import sign_in
 from tests.factories import UserFactory, make_moderator
 
 pytestmark = [
@@ -16,16 +16,6 @@ pytestmark = [
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
-
-
-def sign_in(page: Page, live_server, user):
-    """Sign in through the session cookie; the log-in form has its own tests."""
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def assert_accessible(page: Page):

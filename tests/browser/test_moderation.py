@@ -5,27 +5,17 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from community import services
 from community.models import Post
+from tests.browser.session import sign_in
 from tests.factories import ForumFactory, UserFactory, make_moderator, make_thread
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def sign_in(page: Page, live_server, user):
-    """Sign in through the session cookie; the log-in form has its own tests."""
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def assert_accessible(page: Page):
